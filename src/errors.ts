@@ -1,0 +1,17 @@
+/**
+ * Error classes with their exit codes. `InputError` is bad input (exit 2): its message names the
+ * file, the JSON path or option, and what would fix it. Anything else is internal (exit 1).
+ */
+export class InputError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** `file: path: message` */
+export function inputError(file: string | undefined, path: string, message: string): InputError {
+  const where = [file, path].filter((s) => s && s.length > 0).join(': ');
+  return new InputError(where ? `${where}: ${message}` : message);
+}
