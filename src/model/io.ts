@@ -78,7 +78,7 @@ function decodeBlob(
     throw inputError(
       file,
       path,
-      `holds ${bytes.byteLength} bytes, but length ${blob.length} of ${expectDtype} needs ${blob.length * width} (truncated or corrupt file)`,
+      `holds ${bytes.byteLength} bytes, but length ${blob.length} of ${expectDtype} needs ${blob.length * width} bytes (truncated or corrupt file)`,
     );
   }
   const copy = new Uint8Array(bytes.byteLength);

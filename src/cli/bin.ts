@@ -1,0 +1,4 @@
+/** Entry point run by bin/archsim.js. */
+import { main } from './main.ts';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,72 @@
+/**
+ * `archsim doctor`: what this machine offers archsim — the GPU adapter Dawn finds (backend,
+ * description, limits, features), whether the fast CPU path can run, and which backend
+ * `--backend auto` would take. Exits 0 even without a GPU, saying how to get one.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import type { Command } from 'commander';
+import { GPU_HINT } from '../func/select.ts';
+import { VERSION } from '../version.ts';
+
+/** A module using one SIMD instruction (i8x16.popcnt): validates only where SIMD exists. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+export function cpuInfo() {
+  const wasm = typeof WebAssembly === 'object';
+  let simd = false;
+  try {
+    simd = wasm && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    simd = false;
+  }
+  return {
+    available: wasm,
+    wasm,
+    simd,
+    threads: availableParallelism(),
+    model: cpus()[0]?.model ?? 'unknown',
+  };
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('show the GPU adapter, its limits and features, and the CPU fast path; say which backend auto takes')
+    .option('--json', 'print JSON instead of text')
+    .action(async (opts: { json?: boolean }) => {
+      const { probeGpu, releaseGpu } = await import('../gpu/runtime.ts');
+      const gpu = await probeGpu();
+      await releaseGpu();
+      const cpu = cpuInfo();
+      const adapter = gpu.adapter;
+      const backend = adapter && !adapter.isSoftware ? 'gpu' : 'cpu';
+      const why = adapter
+        ? adapter.isSoftware
+          ? `the only adapter is a software one (${adapter.description || adapter.device}); the CPU fast path is faster`
+          : `hardware adapter ${adapter.description || adapter.device}`
+        : 'no GPU adapter found';
+      const doc = { archsimVersion: VERSION, node: process.version, backend, backendReason: why, adapter, gpuAttempts: gpu.attempts, cpu, hint: adapter ? null : GPU_HINT };
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+        return;
+      }
+      const lines: string[] = [];
+      lines.push(`archsim ${VERSION} on Node.js ${process.version}`);
+      lines.push(`backend (--backend auto): ${backend} — ${why}`);
+      if (adapter) {
+        lines.push(`GPU adapter: ${adapter.description || adapter.device || '(no description)'}`);
+        lines.push(`  backend ${adapter.backend}, vendor ${adapter.vendor || '-'}, architecture ${adapter.architecture || '-'}, ${adapter.isSoftware ? 'software' : 'hardware'}`);
+        lines.push(`  features: ${adapter.features.length ? adapter.features.join(', ') : '(none)'}`);
+        const L = adapter.limits as Record<string, number>;
+        for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage']) {
+          if (L[k] !== undefined) lines.push(`  ${k}: ${L[k]}`);
+        }
+      } else {
+        lines.push(`GPU adapter: none`);
+        lines.push(`  ${GPU_HINT}`);
+      }
+      for (const a of gpu.attempts) lines.push(`  tried ${a.backend}: ${a.result}`);
+      lines.push(`CPU fast path: ${cpu.available ? 'available' : 'unavailable'} (WebAssembly${cpu.simd ? ' with SIMD' : ''}, ${cpu.threads} threads, ${cpu.model})`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,70 @@
+/**
+ * The archsim command line. Commands register themselves on one commander program; errors are
+ * mapped to exit codes here, once: 2 for bad input (InputError, unknown option, bad value),
+ * 1 for anything internal. No stack trace unless --debug.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '../errors.ts';
+import { registerDoctor } from './doctor.ts';
+import { registerEval } from './eval.ts';
+import { registerValidate } from './validate.ts';
+import { VERSION } from '../version.ts';
+
+export function intOption(name: string, min = 1): (v: string) => number {
+  return (v: string) => {
+    if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be an integer, found "${v}"`);
+    const n = Number(v);
+    if (n < min) throw new InvalidArgumentError(`${name} must be at least ${min}, found ${n}`);
+    return n;
+  };
+}
+
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'where the functional pass runs: auto takes a hardware GPU, else the fast CPU path')
+    .choices(['auto', 'gpu', 'cpu', 'reference'])
+    .default('auto');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('archsim')
+    .description('Simulator of RRAM-based binary-neural-network accelerators: ADC read-out vs split networks with 1-bit sense amps')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'show stack traces and GPU driver messages')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerDoctor(program);
+  registerValidate(program);
+  registerEval(program);
+  return program;
+}
+
+export function reportError(e: unknown, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    // commander already printed its message
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return e.exitCode === 0 ? 0 : 2;
+  }
+  if (e instanceof InputError) {
+    process.stderr.write(`archsim: error: ${e.message}\n`);
+    if (debug && e.stack) process.stderr.write(e.stack + '\n');
+    return 2;
+  }
+  const err = e as Error;
+  process.stderr.write(`archsim: internal error: ${err?.message ?? String(e)}\n`);
+  if (debug && err?.stack) process.stderr.write(err.stack + '\n');
+  else process.stderr.write('(run again with --debug for the stack trace, and please report it)\n');
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    return reportError(e, debug);
+  }
+}
+
