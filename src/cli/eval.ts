@@ -11,7 +11,7 @@ import { readoutProblem } from '../func/common.ts';
 import { selectEngine, type BackendChoice } from '../func/select.ts';
 import type { Readout } from '../func/types.ts';
 import { mapSize } from '../model/types.ts';
-import { backendOption, intOption } from './main.ts';
+import { backendOption, intOption } from './options.ts';
 
 export interface EvalCliOptions {
   model: string;

@@ -3,27 +3,14 @@
  * mapped to exit codes here, once: 2 for bad input (InputError, unknown option, bad value),
  * 1 for anything internal. No stack trace unless --debug.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEval } from './eval.ts';
 import { registerValidate } from './validate.ts';
+import { registerTrainCommand } from '../train/cli.ts';
+import { registerTrace } from './trace.ts';
 import { VERSION } from '../version.ts';
-
-export function intOption(name: string, min = 1): (v: string) => number {
-  return (v: string) => {
-    if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be an integer, found "${v}"`);
-    const n = Number(v);
-    if (n < min) throw new InvalidArgumentError(`${name} must be at least ${min}, found ${n}`);
-    return n;
-  };
-}
-
-export function backendOption(): Option {
-  return new Option('--backend <name>', 'where the functional pass runs: auto takes a hardware GPU, else the fast CPU path')
-    .choices(['auto', 'gpu', 'cpu', 'reference'])
-    .default('auto');
-}
 
 export function buildProgram(): Command {
   const program = new Command('archsim')
@@ -36,6 +23,8 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerValidate(program);
   registerEval(program);
+  registerTrainCommand(program);
+  registerTrace(program);
   return program;
 }
 

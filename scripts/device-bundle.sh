@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds a self-contained bundle of the archsim CLI for a machine without Node.js or npm (the
+# lent GPU machines): .dev/bundle/archsim.mjs plus a minimal node_modules/webgpu beside it.
+# The node binary and dawn.node travel xz-compressed (.dev/node.xz, .dev/dawn.node.xz).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=.dev/bundle
+rm -rf "$out"; mkdir -p "$out/node_modules/webgpu/dist/linux-x64"
+npx esbuild src/cli/bin.ts --bundle --platform=node --format=esm --target=node20 \
+  --outfile="$out/archsim.mjs" --external:webgpu --external:msgpackr-extract --external:canvas \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
+  --log-level=warning
+cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$out/node_modules/webgpu/"
+cp package.json .dev/package.json  # src/version.ts reads ../package.json relative to the bundle
+[ -f .dev/node.xz ] || xz -T2 -6 -c "$(command -v node)" > .dev/node.xz
+[ -f .dev/dawn.node.xz ] || xz -T2 -9 -c node_modules/webgpu/dist/linux-x64/dawn.node > .dev/dawn.node.xz
+du -sh "$out" .dev/node.xz .dev/dawn.node.xz
