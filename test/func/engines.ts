@@ -4,6 +4,8 @@
  * ARCHSIM_REQUIRE_GPU=1, which turns the skip into a failure (CI sets it).
  */
 import type { Engine } from '../../src/func/types.ts';
+import { createCpuEngine } from '../../src/func/cpu/engine.ts';
+import { createGpuEngine } from '../../src/gpu/engine.ts';
 
 export interface EngineEntry {
   name: string;
@@ -11,4 +13,10 @@ export interface EngineEntry {
   make: () => Promise<Engine | null>;
 }
 
-export const ENGINES: EngineEntry[] = [];
+export const ENGINES: EngineEntry[] = [
+  // the fast CPU path on the calling thread, and split across two worker threads
+  { name: 'cpu (1 worker)', make: async () => createCpuEngine({ workers: 1 }) },
+  { name: 'cpu (2 workers)', make: async () => createCpuEngine({ workers: 2, chunk: 4 }) },
+  // the WGSL path (null without an adapter: skipped, or a failure with ARCHSIM_REQUIRE_GPU=1)
+  { name: 'gpu', make: () => createGpuEngine() },
+];

@@ -1,0 +1,205 @@
+// Binary layer, first pass. A workgroup takes p.tv consecutive input vectors (vector = image x
+// pre-pool output position). It gathers each vector's receptive field by implicit im2col from the
+// bit-packed (c, y, x) input map into workgroup memory (bits and validity, per group,
+// word-aligned). Then each work item, (32 consecutive weight rows, VB consecutive vectors), goes
+// to one invocation: for each row (neuron o, group g: row o*G + g) it loads each weight word once
+// and XNORs it with the VB vectors: per ADC row block the popcount over valid inputs, the ADC
+// model (or the exact dot for a sense read-out), the threshold bit. The host picks p.tv so that
+// there are at least WG work items when workgroup memory allows (layers with few neurons, such as
+// convs, take many positions per workgroup). The 32 bits of each vector form one word of `pre`: vector (img, pos) owns
+// words [img*preWords + pos*rowWords, ... + rowWords), so no atomics and no clearing are needed.
+// Activity counts: per-invocation u32 sums, added into 64-bit (lo, hi) counters with an exact
+// carry (workgroup, then global). NUMERICS.md is the contract.
+
+override WG: u32 = 64u;
+override VB: u32 = 1u; // vectors per work item, 1..4
+const MAXW: u32 = 3072u; // p.tv * G * wpr field words (bits and validity each)
+
+struct Params {
+  count: u32, C: u32, H: u32, W: u32,
+  k: u32, stride: u32, pad: u32, dense: u32,
+  pw: u32, P: u32, K: u32, G: u32,
+  per: u32, wpr: u32, N: u32, R: u32,
+  adc: u32, L: u32, s: u32, inWords: u32,
+  wOff: u32, tOff: u32, preWords: u32, statOff: u32,
+  rowWords: u32, tv: u32, _p1: u32, _p2: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> inMap: array<u32>;
+@group(0) @binding(2) var<storage, read> model: array<u32>;
+@group(0) @binding(3) var<storage, read_write> pre: array<u32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<atomic<u32>>;
+
+var<workgroup> xw: array<u32, MAXW>;
+var<workgroup> vw: array<u32, MAXW>;
+var<workgroup> wsum: array<atomic<u32>, 6>; // (lo, hi) of active inputs, matches, saturations
+
+fn addWg(i: u32, v: u32) {
+  if (v == 0u) { return; }
+  let old = atomicAdd(&wsum[i], v);
+  if (old > 0xffffffffu - v) { atomicAdd(&wsum[i + 1u], 1u); }
+}
+
+fn add64(i: u32, lo: u32, hi: u32) {
+  if (lo != 0u) {
+    let old = atomicAdd(&stats[i], lo);
+    if (old > 0xffffffffu - lo) { atomicAdd(&stats[i + 1u], 1u); }
+  }
+  if (hi != 0u) { atomicAdd(&stats[i + 1u], hi); }
+}
+
+// bits [lo, hi) of the group's slice that fall into word w
+fn rangeMask(w: u32, lo: u32, hi: u32) -> u32 {
+  let base = w * 32u;
+  let a = select(0u, lo - base, lo > base);
+  let b = min(hi - base, 32u);
+  if (b <= a) { return 0u; }
+  let width = b - a;
+  let ones = select((1u << width) - 1u, 0xffffffffu, width == 32u);
+  return ones << a;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let total = p.count * p.P;
+  let v0 = (wid.y * nwg.x + wid.x) * p.tv;
+  if (v0 >= total) { return; }
+  if (lid < 6u) { atomicStore(&wsum[lid], 0u); }
+  let kk = p.k * p.k;
+  let fw = p.G * p.wpr;
+  var nActive = 0u;
+  for (var j = lid; j < p.tv * fw; j += WG) {
+    let vi = j / fw;
+    let jj = j % fw;
+    let vec = v0 + vi;
+    var bits = 0u;
+    var valid = 0u;
+    if (vec < total) {
+      let img = vec / p.P;
+      let pos = vec % p.P;
+      let oy = pos / p.pw;
+      let ox = pos % p.pw;
+      let ib = img * p.inWords;
+      let g = jj / p.wpr;
+      let jw = jj % p.wpr;
+      let e0 = g * p.per + jw * 32u;
+      let nb = min(32u, p.per - jw * 32u);
+      let nmask = select((1u << nb) - 1u, 0xffffffffu, nb == 32u);
+      if (p.dense != 0u) {
+        let a = e0 >> 5u;
+        let sh = e0 & 31u;
+        bits = inMap[ib + a] >> sh;
+        if (sh != 0u && a + 1u < p.inWords) { bits = bits | (inMap[ib + a + 1u] << (32u - sh)); }
+        bits = bits & nmask;
+        valid = nmask;
+      } else {
+        // runs: for fixed (c, kh) the kw elements are consecutive x in one map row, so each run
+        // of up to k field bits is one or two word reads, clipped to the map's x range
+        var c = e0 / kk;
+        let rem = e0 % kk;
+        var kh = rem / p.k;
+        var kw = rem % p.k;
+        var b = 0u;
+        loop {
+          if (b >= nb) { break; }
+          let len = min(p.k - kw, nb - b);
+          let y = i32(oy * p.stride + kh) - i32(p.pad);
+          let x0 = i32(ox * p.stride + kw) - i32(p.pad);
+          let xs = max(x0, 0i);
+          let xe = min(x0 + i32(len), i32(p.W));
+          if (y >= 0 && y < i32(p.H) && xe > xs) {
+            let cnt = u32(xe - xs);
+            let at = b + u32(xs - x0);
+            let idx = (c * p.H + u32(y)) * p.W + u32(xs);
+            let a = ib + (idx >> 5u);
+            let sh = idx & 31u;
+            var v = inMap[a] >> sh;
+            if (sh + cnt > 32u) { v = v | (inMap[a + 1u] << (32u - sh)); }
+            let m = select((1u << cnt) - 1u, 0xffffffffu, cnt == 32u);
+            bits = bits | ((v & m) << at);
+            valid = valid | (m << at);
+          }
+          b += len;
+          kw += len;
+          if (kw == p.k) { kw = 0u; kh += 1u; if (kh == p.k) { kh = 0u; c += 1u; } }
+        }
+      }
+    }
+    xw[j] = bits;
+    vw[j] = valid;
+    nActive += countOneBits(bits & valid);
+  }
+  workgroupBarrier();
+  addWg(0u, nActive);
+
+  let NG = p.N * p.G;
+  let items = p.rowWords * (p.tv / VB);
+  for (var item = lid; item < items; item += WG) {
+    let rw = item % p.rowWords;
+    let vb = (item / p.rowWords) * VB; // first vector of the item, relative to v0
+    var matches = 0u;
+    var sats = 0u;
+    var out = array<u32, 4>(0u, 0u, 0u, 0u);
+    let rEnd = min(32u, NG - rw * 32u);
+    for (var i = 0u; i < rEnd; i++) {
+      let r = rw * 32u + i;
+      let g = r % p.G;
+      let wb = p.wOff + r * p.wpr;
+      let xb = g * p.wpr;
+      var dot = array<i32, 4>(0i, 0i, 0i, 0i);
+      var lo = 0u;
+      loop {
+        if (lo >= p.per) { break; }
+        let hi = min(lo + p.R, p.per);
+        var m = array<u32, 4>(0u, 0u, 0u, 0u);
+        var n = array<u32, 4>(0u, 0u, 0u, 0u);
+        let wEnd = (hi - 1u) >> 5u;
+        for (var w = lo >> 5u; w <= wEnd; w++) {
+          let wword = model[wb + w];
+          let bm = rangeMask(w, lo, hi);
+          for (var v = 0u; v < VB; v++) {
+            let a = (vb + v) * fw + xb + w;
+            let mask = bm & vw[a];
+            m[v] += countOneBits(~(xw[a] ^ wword) & mask);
+            n[v] += countOneBits(mask);
+          }
+        }
+        for (var v = 0u; v < VB; v++) {
+          matches += m[v];
+          if (p.adc != 0u) {
+            let q = min((2u * m[v] + p.s) / (2u * p.s), p.L - 1u);
+            if (m[v] > (p.L - 1u) * p.s) { sats += 1u; }
+            dot[v] += i32(2u * q * p.s) - i32(n[v]);
+          } else {
+            dot[v] += i32(2u * m[v]) - i32(n[v]);
+          }
+        }
+        lo = hi;
+      }
+      let t = bitcast<i32>(model[p.tOff + 2u * r]);
+      let d = bitcast<i32>(model[p.tOff + 2u * r + 1u]);
+      for (var v = 0u; v < VB; v++) {
+        var bit = u32(t);
+        if (d == 1i) { bit = select(0u, 1u, dot[v] >= t); }
+        if (d == -1i) { bit = select(0u, 1u, dot[v] <= t); }
+        out[v] = out[v] | (bit << i);
+      }
+    }
+    for (var v = 0u; v < VB; v++) {
+      let vec = v0 + vb + v;
+      if (vec < total) {
+        pre[(vec / p.P) * p.preWords + (vec % p.P) * p.rowWords + rw] = out[v];
+      }
+    }
+    addWg(2u, matches);
+    addWg(4u, sats);
+  }
+  workgroupBarrier();
+  if (lid == 0u) {
+    for (var c = 0u; c < 3u; c++) {
+      add64(p.statOff + 2u * c, atomicLoad(&wsum[2u * c]), atomicLoad(&wsum[2u * c + 1u]));
+    }
+  }
+}

@@ -1,0 +1,586 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The GPU functional engine: evaluates a model on WebGPU bit for bit like src/func/reference.ts.
+ *
+ * Per chunk of images (thousands per dispatch, split automatically by buffer limits):
+ *   input layer   input_dots.wgsl  -> pre-pool threshold bits -> pool_pack.wgsl -> map A
+ *   binary layer  binary_dots.wgsl (implicit im2col, groups, ADC row blocks, threshold)
+ *                 -> pool_pack.wgsl (pool OR/AND, majority, pack)                -> map B, ...
+ *   classifier    classifier_dots.wgsl -> integer dots, read back; float64 scores + argmax on the CPU
+ * all encoded into one submission. Activity counts that depend on data (active inputs, matches,
+ * saturations, +1 outputs) are reduced per workgroup and added on the GPU into 64-bit (lo, hi)
+ * counters with an exact carry, then summed in float64 on the CPU; the counts that depend only on
+ * geometry (vectors, driven rows, conversions, majority operations, outputs, MACs) are computed on
+ * the CPU. Weights and thresholds of all layers live in one buffer, uploaded once per model object.
+ */
+import type { BinaryLayer, ClassifierLayer, InputLayer, Model } from '../model/types.ts';
+import { mapSize, wordsFor } from '../model/types.ts';
+import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity, Readout } from '../func/types.ts';
+import { adcStep, emptyActivity, finishResult, predictFromDots, readoutProblem } from '../func/common.ts';
+import { acquireGpu, releaseGpu, type AcquireOptions, type GpuContext } from './runtime.ts';
+import { compile, grid, storageBindings, type CompiledProgram } from './program.ts';
+import {
+  BINARY_MAX_FIELD_WORDS,
+  CLASSIFIER_MAX_WORDS,
+  ENGINE_WG,
+  INPUT_MAX_PLANE_WORDS,
+  INPUT_MAX_VECTORS,
+  UNIFORM_WORDS,
+  VECTORS_PER_INVOCATION,
+  binaryDotsProgram,
+  classifierDotsProgram,
+  inputDotsProgram,
+  poolPackProgram,
+} from './programs.ts';
+
+export interface GpuEngineOptions extends AcquireOptions {
+  /** Largest storage buffer the engine allocates (default: the device's maxStorageBufferBindingSize). */
+  maxBufferBytes?: number;
+  /** Most images per dispatch (default 4096). */
+  maxImagesPerDispatch?: number;
+  /**
+   * Input vectors (image x position) each invocation of the dots passes XNORs against one load of
+   * a weight word: 4 (default) or 1 (forces the one-vector pipelines, for tests and tuning). A layer
+   * whose receptive fields do not fit 4 at a time in workgroup memory uses 1 anyway.
+   */
+  vectorsPerInvocation?: 1 | 4;
+}
+
+/** u32 counters per layer in the stats buffer: (lo, hi) of active inputs, matches, saturations, +1 outputs. */
+const STAT_WORDS = 8;
+/** u32 words of the counters buffer (512 layers). */
+const STATS_BUFFER_WORDS = 4096;
+
+interface UploadedModel {
+  buffer: GPUBuffer;
+  /** per layer: word offsets of weights and (t, d) threshold pairs in the buffer */
+  wOff: number[];
+  tOff: number[];
+}
+
+/** Per-image geometry of a layer (counts that do not depend on data). */
+interface Geometry {
+  vectors: number;
+  blocksPerVector: number;
+  drivenRows: number;
+  conversions: number;
+  majorityOps: number;
+  outputs: number;
+  macs: number;
+}
+
+interface LayerPlan {
+  kind: 'input' | 'binary' | 'classifier';
+  index: number;
+  /** uniform blocks: dots pass and (input, binary) pool/pack pass, with `count` at word 0 */
+  dotsUniform: Uint32Array<ArrayBuffer>;
+  packUniform: Uint32Array<ArrayBuffer> | null;
+  /** input vectors per image (pre-pool positions; 1 for the classifier) */
+  vectorsPerImage: number;
+  /** vectors per work item of the dots pass (the shader's VB override) */
+  vb: number;
+  /** vectors per workgroup of the dots pass (uniform tv, a multiple of vb) */
+  tv: number;
+  /** output map words per image (0 for the classifier) */
+  outWords: number;
+  preWords: number;
+  geometry: Geometry;
+}
+
+interface Plan {
+  layers: LayerPlan[];
+  imgBytes: number;
+  maxMapWords: number;
+  maxPreWords: number;
+  classes: number;
+}
+
+function preShape(l: InputLayer | BinaryLayer): { h: number; w: number } {
+  if (l.kind === 'dense') return { h: 1, w: 1 };
+  return {
+    h: Math.floor((l.inShape.height + 2 * l.padding - l.kernel) / l.stride) + 1,
+    w: Math.floor((l.inShape.width + 2 * l.padding - l.kernel) / l.stride) + 1,
+  };
+}
+
+/** Sum over pre-pool positions of the number of valid (non-padded) inputs of the receptive field. */
+function validInputs(l: InputLayer | BinaryLayer): number {
+  if (l.kind === 'dense') return l.fanIn;
+  const { h, w } = preShape(l);
+  const along = (n: number, size: number): number => {
+    let total = 0;
+    for (let o = 0; o < n; o++) {
+      for (let k = 0; k < l.kernel; k++) {
+        const y = o * l.stride - l.padding + k;
+        if (y >= 0 && y < size) total++;
+      }
+    }
+    return total;
+  };
+  // valid(oy, ox) = C * vh(oy) * vw(ox); summed over the grid it factorises
+  return l.inShape.channels * along(h, l.inShape.height) * along(w, l.inShape.width);
+}
+
+/**
+ * Vectors per workgroup: a multiple of vb, grown until there are ENGINE_WG work items (32 rows x vb
+ * vectors each) or workgroup memory (fieldWords per vector, maxWords in all) is full.
+ */
+function vectorsPerWorkgroup(vb: number, rowWords: number, fieldWords: number, maxWords: number, maxVectors: number): number {
+  let tv = vb;
+  while (rowWords * (tv / vb) < ENGINE_WG && (tv + vb) * fieldWords <= maxWords && tv + vb <= maxVectors) tv += vb;
+  return tv;
+}
+
+function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: number): Plan {
+  const layers = model.layers;
+  if (layers.length * STAT_WORDS > STATS_BUFFER_WORDS) throw new Error(`gpu engine: ${layers.length} layers exceed the ${STATS_BUFFER_WORDS / STAT_WORDS} the counters buffer holds`);
+  const plans: LayerPlan[] = [];
+  let maxMapWords = 1;
+  let maxPreWords = 1;
+  const input = layers[0] as InputLayer;
+  const imgBytes = mapSize(input.inShape);
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!;
+    const where = `layer ${i}`;
+    if (l.type === 'classifier') {
+      const wpr = wordsFor(l.fanIn);
+      if (wpr > CLASSIFIER_MAX_WORDS) throw new Error(`gpu engine: ${where}: classifier fan-in ${l.fanIn} exceeds ${CLASSIFIER_MAX_WORDS * 32}`);
+      const inWords = wordsFor(mapSize(l.inShape));
+      const u = new Uint32Array(UNIFORM_WORDS.classifier);
+      u.set([0, l.fanIn, wpr, l.classes, inWords, up.wOff[i]!, i * STAT_WORDS, 0]);
+      plans.push({
+        kind: 'classifier',
+        index: i,
+        dotsUniform: u,
+        packUniform: null,
+        vectorsPerImage: 1,
+        vb: 1,
+        tv: 1,
+        outWords: 0,
+        preWords: 0,
+        geometry: { vectors: 1, blocksPerVector: 1, drivenRows: l.fanIn, conversions: 0, majorityOps: 0, outputs: 1, macs: l.fanIn * l.classes },
+      });
+      continue;
+    }
+    const { h: ph, w: pw } = preShape(l);
+    const P = ph * pw;
+    const isInput = l.type === 'input';
+    const G = isInput ? 1 : l.groups;
+    const N = l.outShape.channels;
+    const NG = N * G;
+    const rowWords = wordsFor(NG);
+    const preWords = P * rowWords;
+    const outBits = mapSize(l.outShape);
+    const outWords = wordsFor(outBits);
+    const inWords = wordsFor(mapSize(l.inShape));
+    maxMapWords = Math.max(maxMapWords, outWords, isInput ? 0 : inWords);
+    maxPreWords = Math.max(maxPreWords, preWords);
+    const OP = l.outShape.height * l.outShape.width;
+    const valid = validInputs(l);
+    const dense = l.kind === 'dense' ? 1 : 0;
+    const kernel = l.kind === 'dense' ? 0 : l.kernel;
+    const stride = l.kind === 'dense' ? 0 : l.stride;
+    const pad = l.kind === 'dense' ? 0 : l.padding;
+    let dotsUniform: Uint32Array<ArrayBuffer>;
+    let geometry: Geometry;
+    let vb = 1;
+    let tv = 1;
+    if (isInput) {
+      const planeWords = 8 * wordsFor(l.fanIn);
+      if (planeWords > INPUT_MAX_PLANE_WORDS) throw new Error(`gpu engine: ${where}: input-layer fan-in ${l.fanIn} exceeds ${(INPUT_MAX_PLANE_WORDS / 8) * 32}`);
+      vb = maxVb >= VECTORS_PER_INVOCATION && VECTORS_PER_INVOCATION * planeWords <= INPUT_MAX_PLANE_WORDS ? VECTORS_PER_INVOCATION : 1;
+      tv = vectorsPerWorkgroup(vb, rowWords, planeWords, INPUT_MAX_PLANE_WORDS, INPUT_MAX_VECTORS);
+      dotsUniform = new Uint32Array(UNIFORM_WORDS.input);
+      const { channels: C, height: H, width: W } = l.inShape;
+      dotsUniform.set([0, C, H, W, kernel, stride, pad, dense, pw, P, l.fanIn, N, wordsFor(l.fanIn), up.wOff[i]!, up.tOff[i]!, imgBytes, preWords, i * STAT_WORDS, rowWords, tv]);
+      geometry = { vectors: P, blocksPerVector: 1, drivenRows: valid, conversions: 0, majorityOps: 0, outputs: outBits, macs: valid * N };
+    } else {
+      const per = l.fanIn / G;
+      const wpr = wordsFor(per);
+      if (G * wpr > BINARY_MAX_FIELD_WORDS) throw new Error(`gpu engine: ${where}: receptive field of ${G * wpr} words exceeds ${BINARY_MAX_FIELD_WORDS}`);
+      vb = maxVb >= VECTORS_PER_INVOCATION && VECTORS_PER_INVOCATION * G * wpr <= BINARY_MAX_FIELD_WORDS ? VECTORS_PER_INVOCATION : 1;
+      tv = vectorsPerWorkgroup(vb, rowWords, G * wpr, BINARY_MAX_FIELD_WORDS, Infinity);
+      let R = per;
+      let adc = 0;
+      let L = 1;
+      let s = 1;
+      let blocks = 1;
+      if (readout.kind === 'adc') {
+        ({ L, s } = adcStep(readout, i));
+        R = readout.rows;
+        adc = 1;
+        blocks = Math.ceil(per / R);
+      }
+      dotsUniform = new Uint32Array(UNIFORM_WORDS.binary);
+      const { channels: C, height: H, width: W } = l.inShape;
+      dotsUniform.set([0, C, H, W, kernel, stride, pad, dense, pw, P, l.fanIn, G, per, wpr, N, R, adc, L, s, inWords, up.wOff[i]!, up.tOff[i]!, preWords, i * STAT_WORDS, rowWords, tv, 0, 0]);
+      geometry = {
+        vectors: P,
+        blocksPerVector: G * blocks,
+        drivenRows: valid,
+        conversions: P * G * blocks * N,
+        majorityOps: G > 1 ? N * OP : 0,
+        outputs: outBits,
+        macs: valid * N,
+      };
+    }
+    const packUniform = new Uint32Array(UNIFORM_WORDS.pool);
+    const pool = l.pool;
+    packUniform.set([0, N, l.outShape.height, l.outShape.width, G, pw, pool?.size ?? 1, pool?.stride ?? 1, pool ? 1 : 0, preWords, outWords, up.tOff[i]!, i * STAT_WORDS, rowWords, outBits, 0]);
+    plans.push({ kind: isInput ? 'input' : 'binary', index: i, dotsUniform, packUniform, vectorsPerImage: P, vb, tv, outWords, preWords, geometry });
+  }
+  const classes = (layers[layers.length - 1] as ClassifierLayer).classes;
+  return { layers: plans, imgBytes, maxMapWords, maxPreWords, classes };
+}
+
+function uploadModel(device: GPUDevice, model: Model): UploadedModel {
+  const wOff: number[] = [];
+  const tOff: number[] = [];
+  let words = 0;
+  for (const l of model.layers) {
+    wOff.push(words);
+    words += l.weights.length;
+    tOff.push(words);
+    if (l.type !== 'classifier') words += 2 * l.thresholds.t.length;
+  }
+  const data = new Uint32Array(Math.max(words, 4));
+  model.layers.forEach((l, i) => {
+    data.set(l.weights, wOff[i]!);
+    if (l.type !== 'classifier') {
+      const base = tOff[i]!;
+      for (let r = 0; r < l.thresholds.t.length; r++) {
+        data[base + 2 * r] = l.thresholds.t[r]! >>> 0;
+        data[base + 2 * r + 1] = l.thresholds.d[r]! >>> 0;
+      }
+    }
+  });
+  const buffer = device.createBuffer({ label: `model ${model.name}`, size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(buffer, 0, data);
+  return { buffer, wOff, tOff };
+}
+
+interface WorkBuffers {
+  images: number;
+  pixels: GPUBuffer;
+  mapA: GPUBuffer;
+  mapB: GPUBuffer;
+  pre: GPUBuffer;
+  dots: GPUBuffer;
+  stats: GPUBuffer;
+  readback: GPUBuffer;
+  sizes: { pixels: number; map: number; pre: number; dots: number; stats: number };
+}
+
+const align4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/** Engines not yet disposed in this process; disposing the last one destroys the shared device. */
+let liveEngines = 0;
+
+export class GpuEngine implements Engine {
+  readonly name = 'gpu' as const;
+  private models = new WeakMap<Model, UploadedModel>();
+  private uploaded = new Set<GPUBuffer>();
+  private work: WorkBuffers | null = null;
+  private programs: { binary: CompiledProgram[]; pool: CompiledProgram; input: CompiledProgram[]; classifier: CompiledProgram };
+  private disposed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private uploads = 0;
+
+  constructor(
+    private ctx: GpuContext,
+    private opts: GpuEngineOptions,
+  ) {
+    const d = ctx.device;
+    this.programs = {
+      // indexed by VB (1 or VECTORS_PER_INVOCATION)
+      binary: [1, VECTORS_PER_INVOCATION].reduce((a, vb) => ((a[vb] = compile(d, binaryDotsProgram(vb))), a), [] as CompiledProgram[]),
+      pool: compile(d, poolPackProgram()),
+      input: [1, VECTORS_PER_INVOCATION].reduce((a, vb) => ((a[vb] = compile(d, inputDotsProgram(vb))), a), [] as CompiledProgram[]),
+      classifier: compile(d, classifierDotsProgram()),
+    };
+  }
+
+  get info() {
+    return this.ctx.info;
+  }
+
+  /** Largest buffer the engine allocates. */
+  private maxBuffer(): number {
+    const lim = this.ctx.device.limits;
+    return Math.min(this.opts.maxBufferBytes ?? Infinity, lim.maxStorageBufferBindingSize, lim.maxBufferSize);
+  }
+
+  /** Images per dispatch for a plan. */
+  chunkSize(plan: Plan): number {
+    const perImage = Math.max(plan.imgBytes, plan.maxMapWords * 4, plan.maxPreWords * 4, plan.classes * 4);
+    const byBuffer = Math.floor(this.maxBuffer() / perImage);
+    const n = Math.min(this.opts.maxImagesPerDispatch ?? 4096, byBuffer);
+    if (n < 1) throw new Error(`gpu engine: one image needs ${perImage} bytes in one buffer, above the limit of ${this.maxBuffer()}`);
+    return n;
+  }
+
+  /** Images per dispatch this engine uses for a model and readout (after its buffer limits). */
+  chunkSizeFor(model: Model, readout: Readout): number {
+    return this.chunkSize(this.plan(model, readout));
+  }
+
+  private plan(model: Model, readout: Readout): Plan {
+    return makePlan(model, readout, this.modelBuffers(model), this.opts.vectorsPerInvocation ?? VECTORS_PER_INVOCATION);
+  }
+
+  /** How many model uploads this engine has made (each model object is uploaded once). */
+  get uploadedModels(): number {
+    return this.uploads;
+  }
+
+  private modelBuffers(model: Model): UploadedModel {
+    let up = this.models.get(model);
+    if (!up) {
+      this.uploads++;
+      up = uploadModel(this.ctx.device, model);
+      this.models.set(model, up);
+      this.uploaded.add(up.buffer);
+    }
+    return up;
+  }
+
+  private workBuffers(plan: Plan, images: number): WorkBuffers {
+    const sizes = {
+      pixels: align4(images * plan.imgBytes),
+      map: images * plan.maxMapWords * 4,
+      pre: images * plan.maxPreWords * 4,
+      dots: images * plan.classes * 4,
+      stats: 0,
+    };
+    const w = this.work;
+    if (w && w.sizes.pixels >= sizes.pixels && w.sizes.map >= sizes.map && w.sizes.pre >= sizes.pre && w.sizes.dots >= sizes.dots) return w;
+    const grow = (a: number, b: number | undefined) => Math.max(a, b ?? 0, 16);
+    sizes.pixels = grow(sizes.pixels, w?.sizes.pixels);
+    sizes.map = grow(sizes.map, w?.sizes.map);
+    sizes.pre = grow(sizes.pre, w?.sizes.pre);
+    sizes.dots = grow(sizes.dots, w?.sizes.dots);
+    sizes.stats = STATS_BUFFER_WORDS * 4;
+    this.destroyWork();
+    const d = this.ctx.device;
+    const S = GPUBufferUsage.STORAGE;
+    const mk = (label: string, size: number, usage: number) => d.createBuffer({ label, size, usage });
+    this.work = {
+      images,
+      pixels: mk('pixels', sizes.pixels, S | GPUBufferUsage.COPY_DST),
+      mapA: mk('mapA', sizes.map, S),
+      mapB: mk('mapB', sizes.map, S),
+      pre: mk('pre', sizes.pre, S | GPUBufferUsage.COPY_DST),
+      dots: mk('dots', sizes.dots, S | GPUBufferUsage.COPY_SRC),
+      stats: mk('stats', sizes.stats, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
+      readback: mk('readback', sizes.dots + sizes.stats, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST),
+      sizes,
+    };
+    return this.work;
+  }
+
+  private destroyWork(): void {
+    const w = this.work;
+    if (!w) return;
+    for (const b of [w.pixels, w.mapA, w.mapB, w.pre, w.dots, w.stats, w.readback]) b.destroy();
+    this.work = null;
+  }
+
+  /** Evaluations run one at a time (they share the work buffers). */
+  evaluate(model: Model, inputs: InputBatch, opts: EvalOptions): Promise<EvalResult> {
+    const run = this.queue.then(() => this.evaluateNow(model, inputs, opts));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async evaluateNow(model: Model, inputs: InputBatch, opts: EvalOptions): Promise<EvalResult> {
+    if (this.disposed) throw new Error('gpu engine: evaluate() after dispose()');
+    const problem = readoutProblem(opts.readout);
+    if (problem) throw new Error(problem);
+    const layers = model.layers;
+    const classifier = layers[layers.length - 1] as ClassifierLayer;
+    const inSize = mapSize(layers[0]!.inShape);
+    const count = inputs.count;
+    if (inputs.pixels.length < count * inSize) throw new Error(`gpu engine: ${count} images need ${count * inSize} pixel bytes, found ${inputs.pixels.length}`);
+    const up = this.modelBuffers(model);
+    const plan = this.plan(model, opts.readout);
+
+    const activity = layers.map((_, i) => emptyActivity(i));
+    const dots = new Int32Array(count * classifier.classes);
+    const dataCounts = layers.map(() => new Float64Array(4)); // active, matches, saturations, ones
+
+    const chunk = this.chunkSize(plan);
+    const work = count > 0 ? this.workBuffers(plan, Math.min(chunk, count)) : null;
+    const d = this.ctx.device;
+    if (work) {
+      const uniforms = plan.layers.map((lp) => ({
+        dots: d.createBuffer({ label: `u dots ${lp.index}`, size: lp.dotsUniform.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+        pack: lp.packUniform ? d.createBuffer({ label: `u pack ${lp.index}`, size: lp.packUniform.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }) : null,
+      }));
+      try {
+        const groups = this.bindGroups(plan, up, work, uniforms);
+        for (let first = 0; first < count; first += chunk) {
+          const n = Math.min(chunk, count - first);
+          await this.runChunk(plan, work, uniforms, groups, inputs.pixels, first, n, dots, dataCounts);
+        }
+      } finally {
+        for (const u of uniforms) {
+          u.dots.destroy();
+          u.pack?.destroy();
+        }
+      }
+    }
+
+    for (const lp of plan.layers) {
+      const a = activity[lp.index]!;
+      const g = lp.geometry;
+      a.vectors = g.vectors * count;
+      a.blocksPerVector = lp.kind === 'binary' && count === 0 ? 0 : g.blocksPerVector;
+      a.drivenRows = g.drivenRows * count;
+      a.conversions = g.conversions * count;
+      a.majorityOps = g.majorityOps * count;
+      a.outputs = g.outputs * count;
+      a.macs = g.macs * count;
+      const c = dataCounts[lp.index]!;
+      a.activeInputs = c[0]!;
+      a.matches = c[1]!;
+      a.saturations = c[2]!;
+      a.onesOut = lp.kind === 'classifier' ? 0 : c[3]!;
+    }
+    const predictions = predictFromDots(classifier, dots, count);
+    return finishResult(predictions, inputs.labels, activity as LayerActivity[]);
+  }
+
+  private bindGroups(plan: Plan, up: UploadedModel, work: WorkBuffers, uniforms: { dots: GPUBuffer; pack: GPUBuffer | null }[]) {
+    const d = this.ctx.device;
+    const bg = (p: CompiledProgram, buffers: GPUBuffer[]) =>
+      d.createBindGroup({ layout: p.layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+    let cur = work.mapA;
+    let next = work.mapB;
+    return plan.layers.map((lp, k) => {
+      const u = uniforms[k]!;
+      if (lp.kind === 'classifier') return { dots: bg(this.programs.classifier, [u.dots, cur, up.buffer, work.dots, work.stats]), pack: null };
+      const src = lp.kind === 'input' ? work.pixels : cur;
+      const dst = lp.kind === 'input' ? work.mapA : next;
+      const prog = (lp.kind === 'input' ? this.programs.input : this.programs.binary)[lp.vb]!;
+      const out = {
+        dots: bg(prog, [u.dots, src, up.buffer, work.pre, work.stats]),
+        pack: bg(this.programs.pool, [u.pack!, work.pre, up.buffer, dst, work.stats]),
+      };
+      if (lp.kind === 'binary') [cur, next] = [next, cur];
+      return out;
+    });
+  }
+
+  private async runChunk(
+    plan: Plan,
+    work: WorkBuffers,
+    uniforms: { dots: GPUBuffer; pack: GPUBuffer | null }[],
+    groups: { dots: GPUBindGroup; pack: GPUBindGroup | null }[],
+    pixels: Uint8Array,
+    first: number,
+    n: number,
+    dots: Int32Array,
+    dataCounts: Float64Array[],
+  ): Promise<void> {
+    const d = this.ctx.device;
+    const q = d.queue;
+    // pixels: images back to back, padded to a whole word
+    const bytes = n * plan.imgBytes;
+    const src = pixels.subarray(first * plan.imgBytes, first * plan.imgBytes + bytes);
+    if (bytes % 4 === 0 && src.byteOffset % 4 === 0) q.writeBuffer(work.pixels, 0, src.buffer, src.byteOffset, bytes);
+    else {
+      const padded = new Uint8Array(align4(bytes));
+      padded.set(src);
+      q.writeBuffer(work.pixels, 0, padded);
+    }
+    plan.layers.forEach((lp, k) => {
+      lp.dotsUniform[0] = n;
+      q.writeBuffer(uniforms[k]!.dots, 0, lp.dotsUniform);
+      if (lp.packUniform) {
+        lp.packUniform[0] = n;
+        q.writeBuffer(uniforms[k]!.pack!, 0, lp.packUniform);
+      }
+    });
+    const maxDim = d.limits.maxComputeWorkgroupsPerDimension;
+    const enc = d.createCommandEncoder({ label: 'archsim chunk' });
+    const statBytes = plan.layers.length * STAT_WORDS * 4;
+    enc.clearBuffer(work.stats, 0, align4(statBytes));
+    const dispatch = (p: CompiledProgram, g: GPUBindGroup, workgroups: number) => {
+      const pass = enc.beginComputePass();
+      pass.setPipeline(p.pipeline);
+      pass.setBindGroup(0, g);
+      const [x, y] = grid(workgroups, maxDim);
+      pass.dispatchWorkgroups(x, y);
+      pass.end();
+    };
+    plan.layers.forEach((lp, k) => {
+      const g = groups[k]!;
+      if (lp.kind === 'classifier') {
+        dispatch(this.programs.classifier, g.dots, n);
+        return;
+      }
+      // every pre word of the chunk is written by the dots pass: no clearing needed
+      dispatch((lp.kind === 'input' ? this.programs.input : this.programs.binary)[lp.vb]!, g.dots, Math.ceil((n * lp.vectorsPerImage) / lp.tv));
+      dispatch(this.programs.pool, g.pack!, Math.ceil((n * lp.outWords) / ENGINE_WG));
+    });
+    const dotBytes = n * plan.classes * 4;
+    const statsAt = work.sizes.dots; // multiple of 4; copies need 4-byte alignment
+    enc.copyBufferToBuffer(work.dots, 0, work.readback, 0, dotBytes);
+    enc.copyBufferToBuffer(work.stats, 0, work.readback, statsAt, align4(statBytes));
+    q.submit([enc.finish()]);
+    await work.readback.mapAsync(GPUMapMode.READ);
+    const errors = this.ctx.takeErrors();
+    if (errors.length) {
+      work.readback.unmap();
+      throw new Error(`gpu engine: device reported: ${errors.join('; ')}`);
+    }
+    const range = work.readback.getMappedRange();
+    dots.set(new Int32Array(range, 0, n * plan.classes), first * plan.classes);
+    const st = new Uint32Array(range, statsAt, plan.layers.length * STAT_WORDS);
+    for (const lp of plan.layers) {
+      const c = dataCounts[lp.index]!;
+      const b = lp.index * STAT_WORDS;
+      for (let j = 0; j < 4; j++) c[j]! += st[b + 2 * j]! + st[b + 2 * j + 1]! * 4294967296;
+    }
+    work.readback.unmap();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.destroyWork();
+    for (const b of this.uploaded) b.destroy();
+    this.uploaded.clear();
+    this.models = new WeakMap();
+    this.ctx.release();
+    // The last engine destroys the shared device, so that the process can exit by itself.
+    liveEngines--;
+    if (liveEngines === 0) releaseGpu();
+  }
+}
+
+/**
+ * A GPU engine on the process's shared device, or null when no adapter is found (or the adapter
+ * cannot bind the four storage buffers a kernel needs).
+ */
+export async function createGpuEngine(opts: GpuEngineOptions = {}): Promise<GpuEngine | null> {
+  const ctx = await acquireGpu(opts);
+  if (!ctx) return null;
+  const needed = Math.max(...[binaryDotsProgram(), poolPackProgram(), inputDotsProgram(), classifierDotsProgram()].map(storageBindings));
+  if (ctx.device.limits.maxStorageBuffersPerShaderStage < needed) {
+    ctx.release();
+    return null;
+  }
+  try {
+    // compile every pipeline now, so a shader that the adapter rejects fails here with its message
+    ctx.device.pushErrorScope('validation');
+    const engine = new GpuEngine(ctx, opts);
+    const err = await ctx.device.popErrorScope();
+    if (err) throw new Error(`gpu engine: pipeline creation failed: ${err.message}`);
+    liveEngines++;
+    return engine;
+  } catch (e) {
+    ctx.release();
+    throw e;
+  }
+}

@@ -1,0 +1,102 @@
+/// <reference types="@webgpu/types" />
+/**
+ * Program objects, tfjs-backend-webgpu style: one object per shader in `shaders/*.wgsl`, holding
+ * the data that defines a compiled pipeline (source file, entry point, bindings, workgroup size
+ * through WGSL `override` constants) and the dispatch shape. Compiled pipelines are cached per
+ * device by a key covering everything that changes the pipeline.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** What each binding of group 0 is, in binding order. */
+export type BindingKind = 'uniform' | 'read-only-storage' | 'storage';
+
+export interface ProgramSpec {
+  /** shader file name in shaders/, e.g. 'binary_dots.wgsl' */
+  shader: string;
+  entryPoint?: string;
+  bindings: BindingKind[];
+  /** WGSL `override` constants (workgroup size, tile sizes) */
+  overrides: Record<string, number>;
+  /** invocations per workgroup (product of the workgroup size the overrides set) */
+  workgroupInvocations: number;
+}
+
+const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
+const sources = new Map<string, string>();
+
+/** WGSL source of a shader file (read once). */
+export function shaderSource(file: string): string {
+  let s = sources.get(file);
+  if (s === undefined) {
+    s = readFileSync(SHADER_DIR + file, 'utf8');
+    sources.set(file, s);
+  }
+  return s;
+}
+
+export function programKey(p: ProgramSpec): string {
+  const o = Object.keys(p.overrides)
+    .sort()
+    .map((k) => `${k}=${p.overrides[k]}`)
+    .join(',');
+  return `${p.shader}:${p.entryPoint ?? 'main'}:${p.bindings.join('/')}:${o}`;
+}
+
+export interface CompiledProgram {
+  spec: ProgramSpec;
+  key: string;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+const caches = new WeakMap<GPUDevice, Map<string, CompiledProgram>>();
+const modules = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
+
+/** Compiled pipeline for a program on a device, from the cache when it was compiled before. */
+export function compile(device: GPUDevice, spec: ProgramSpec): CompiledProgram {
+  let cache = caches.get(device);
+  if (!cache) caches.set(device, (cache = new Map()));
+  const key = programKey(spec);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  let mods = modules.get(device);
+  if (!mods) modules.set(device, (mods = new Map()));
+  let module = mods.get(spec.shader);
+  if (!module) {
+    module = device.createShaderModule({ code: shaderSource(spec.shader), label: spec.shader });
+    mods.set(spec.shader, module);
+  }
+  const layout = device.createBindGroupLayout({
+    label: key,
+    entries: spec.bindings.map((kind, binding) => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: kind },
+    })),
+  });
+  const pipeline = device.createComputePipeline({
+    label: key,
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: spec.entryPoint ?? 'main', constants: spec.overrides },
+  });
+  const compiled = { spec, key, pipeline, layout };
+  cache.set(key, compiled);
+  return compiled;
+}
+
+/** Storage buffers a program binds (checked against maxStorageBuffersPerShaderStage). */
+export function storageBindings(spec: ProgramSpec): number {
+  return spec.bindings.filter((b) => b !== 'uniform').length;
+}
+
+/**
+ * Workgroup grid for `total` workgroups: x up to the per-dimension limit, the rest in y. Shaders
+ * linearise with `wid.y * nwg.x + wid.x` and skip ids >= total.
+ */
+export function grid(total: number, maxPerDim: number): [number, number] {
+  if (total <= maxPerDim) return [Math.max(total, 1), 1];
+  const y = Math.ceil(total / maxPerDim);
+  if (y > maxPerDim) throw new Error(`dispatch of ${total} workgroups exceeds ${maxPerDim}^2`);
+  return [Math.ceil(total / y), y];
+}
