@@ -1,0 +1,104 @@
+/**
+ * Event-engine throughput (issue 6, target 3: >= 5 M events/s on the CIFAR-10 VGG timing run).
+ * One run prints JSON lines:
+ *  - the synthetic queue workload ("hold model": 10k pending events, each handled event schedules
+ *    one more at a pseudo-random delay), through the same Engine the chip model uses;
+ *  - the CIFAR-10 VGG timing run on arch-configs/tile64.json, ADC and split designs (synthetic
+ *    seed-shape models; timing does not depend on weights), after one warm-up run.
+ * A plain binary heap of numbers is measured in the same run, so results on a shared machine can be
+ * read as ratios (vsPlainHeap).
+ * Usage: node --import tsx bench/events.ts [--images N]
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { loadArch } from '../src/arch/index.ts';
+import { mapModel } from '../src/map/index.ts';
+import { simulateChip, Engine, Priority } from '../src/sim/index.ts';
+import { syntheticModel } from '../src/model/synthetic.ts';
+
+const root = process.env.ARCHSIM_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+const argImages = process.argv.indexOf('--images');
+const images = argImages > 0 ? Number(process.argv[argImages + 1]) : 16;
+
+function holdModel(pending: number, total: number): { events: number; ms: number } {
+  const eng = new Engine();
+  let x = 12345;
+  let left = total;
+  const k = eng.on('hold', (a) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    if (--left > 0) eng.at(eng.now + 1 + (x % 1000), Priority.start, k, a, 0, 0);
+  });
+  for (let i = 0; i < pending; i++) eng.at(i, Priority.start, k, i, 0, 0);
+  left -= pending;
+  const t0 = performance.now();
+  const events = eng.run();
+  return { events, ms: performance.now() - t0 };
+}
+
+/** Baseline in the same run: a plain binary heap of numbers (time only, no payload, no ties). */
+function plainHeap(pending: number, total: number): { ops: number; ms: number } {
+  const h = new Float64Array(pending + 1);
+  let n = 0;
+  const push = (t: number) => {
+    let i = n++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= t) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = t;
+  };
+  const pop = () => {
+    const top = h[0]!;
+    const last = h[--n]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && h[c + 1]! < h[c]!) c++;
+      if (last <= h[c]!) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  };
+  for (let i = 0; i < pending; i++) push(i);
+  let x = 12345;
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const t = pop();
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    push(t + 1 + (x % 1000));
+  }
+  return { ops: total, ms: performance.now() - t0 };
+}
+
+plainHeap(10000, 200000); // warm-up
+const ph = plainHeap(10000, 4000000);
+const plainRate = (ph.ops / ph.ms) * 1000;
+console.log(JSON.stringify({ bench: 'events', workload: 'plain-binary-heap-baseline', pending: 10000, pushPops: ph.ops, ms: +ph.ms.toFixed(1), pushPopsPerSec: Math.round(plainRate) }));
+
+holdModel(10000, 200000); // warm-up
+const h = holdModel(10000, 4000000);
+console.log(JSON.stringify({ bench: 'events', workload: 'synthetic-hold', pending: 10000, events: h.events, ms: +h.ms.toFixed(1), eventsPerSec: Math.round((h.events / h.ms) * 1000), vsPlainHeap: +((h.events / h.ms) * 1000 / plainRate).toFixed(3) }));
+
+const arch = loadArch(join(root, 'arch-configs/tile64.json'));
+for (const design of ['adc', 'split'] as const) {
+  const model = syntheticModel('cifar10-vgg', design === 'adc' ? null : arch.tile.array.rows);
+  const m = mapModel(arch, model, design);
+  if (!m.ok) throw new Error(m.reason);
+  simulateChip(arch, m, { images: 4 }); // warm-up
+  simulateChip(arch, m, { images: 4 });
+  // best of three runs (the machine is shared; the minimum is the least disturbed)
+  let best = Infinity;
+  let r = simulateChip(arch, m, { images: 1 });
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    r = simulateChip(arch, m, { images });
+    best = Math.min(best, performance.now() - t0);
+  }
+  const rate = (r.events / best) * 1000;
+  console.log(JSON.stringify({ bench: 'events', workload: 'cifar10-vgg-timing', arch: arch.name, design, images, events: r.events, ms: +best.toFixed(1), eventsPerSec: Math.round(rate), vsPlainHeap: +(rate / plainRate).toFixed(3), simulatedImagesPerSec: +((images / best) * 1000).toFixed(1), chipThroughputIps: Math.round(r.throughputIps) }));
+}
