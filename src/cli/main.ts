@@ -10,6 +10,7 @@ import { registerEval } from './eval.ts';
 import { registerValidate } from './validate.ts';
 import { registerTrainCommand } from '../train/cli.ts';
 import { registerTrace } from './trace.ts';
+import { registerRun } from './run.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerRun(program);
   registerDoctor(program);
   registerValidate(program);
   registerEval(program);

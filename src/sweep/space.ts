@@ -5,6 +5,7 @@
  * (the last varies fastest). Shards take every N-th point.
  */
 import { InputError } from '../errors.ts';
+import { parseCliValue } from '../arch/load.ts';
 
 export type VaryValue = number | string | boolean;
 
@@ -13,12 +14,6 @@ export interface Vary {
   values: VaryValue[];
 }
 
-function parseScalar(s: string): VaryValue {
-  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(s)) return Number(s);
-  if (s === 'true') return true;
-  if (s === 'false') return false;
-  return s;
-}
 
 export function parseVary(spec: string): Vary {
   const eq = spec.indexOf('=');
@@ -36,7 +31,7 @@ export function parseVary(spec: string): Vary {
   }
   const parts = rhs.split(',').map((s) => s.trim());
   if (parts.some((p) => p === '')) throw new InputError(`--vary ${spec}: empty value in the list`);
-  const values = parts.map(parseScalar);
+  const values = parts.map((p) => parseCliValue(p) as VaryValue);
   if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length) throw new InputError(`--vary ${spec}: a value appears twice`);
   return { key, values };
 }
@@ -92,20 +87,4 @@ export function parseShard(s: string): Shard {
 export function shardPoints(points: PointSpec[], shard: Shard | null): PointSpec[] {
   if (!shard) return points;
   return points.filter((p) => p.index % shard.count === shard.index);
-}
-
-/** Sets `a.b[2].c` in a JSON object (copy-on-write is the caller's business). */
-export function setByPath(obj: Record<string, unknown>, path: string, value: unknown, file = 'architecture'): void {
-  const segs = path.match(/[^.[\]]+/g) ?? [];
-  let cur: any = obj;
-  for (let i = 0; i < segs.length - 1; i++) {
-    const s = segs[i]!;
-    if (cur[s] === undefined || cur[s] === null || typeof cur[s] !== 'object') {
-      throw new InputError(`--vary ${path}: ${file} has no object at "${segs.slice(0, i + 1).join('.')}" (check the key against the file)`);
-    }
-    cur = cur[s];
-  }
-  const last = segs[segs.length - 1]!;
-  if (!(last in cur)) throw new InputError(`--vary ${path}: ${file} has no key "${path}" to vary (check its spelling against the file)`);
-  cur[last] = value;
 }

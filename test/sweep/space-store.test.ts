@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { enumeratePoints, parseShard, parseVary, setByPath, shardPoints } from '../../src/sweep/space.ts';
+import { enumeratePoints, parseShard, parseVary, shardPoints } from '../../src/sweep/space.ts';
 import { mergeResults, pointIdentity, readResults, ResultStore } from '../../src/sweep/store.ts';
 
 describe('--vary and the point order', () => {
@@ -35,13 +35,6 @@ describe('--vary and the point order', () => {
     expect(parts.flat().sort((x, y) => x - y)).toEqual([...Array(10).keys()]);
     expect(() => parseShard('3/3')).toThrow(/from 0 to 2/);
     expect(() => parseShard('1-3')).toThrow(/expected I\/N/);
-  });
-  it('setByPath sets existing keys and refuses unknown ones', () => {
-    const o = { tile: { array: { rows: 256 } } };
-    setByPath(o, 'tile.array.rows', 128);
-    expect(o.tile.array.rows).toBe(128);
-    expect(() => setByPath(o, 'tile.array.rowz', 1)).toThrow(/no key "tile\.array\.rowz"/);
-    expect(() => setByPath(o, 'chip.x', 1)).toThrow(/no object at "chip"/);
   });
 });
 

@@ -1,0 +1,362 @@
+/**
+ * Binary crossbar throughput on the CPU: bit-MACs per second of the plain TypeScript reference
+ * engine and of the fast CPU path (1 worker, 2 workers), for dense shapes (batch x K inputs x N
+ * outputs, one XNOR + popcount-accumulate per bit-MAC).
+ *
+ * What is timed: a whole `engine.evaluate` of a three-layer model whose work is dominated by
+ * the measured layer: a tiny input layer (4 pixels -> K bits), the binary dense layer K -> N
+ * (sense read-out, G = 1) and a 2-class classifier over N bits. Only the measured layer's
+ * batch*K*N bit-MACs are counted (the two others add K*(4+...) MACs per image, < 0.5% here),
+ * so the rates are slightly conservative. Weights are laid out (once per model) before timing:
+ * a warm-up evaluate runs first; every timed evaluate is a full pass over fresh inputs in
+ * shared memory, nothing is cached across calls but the weight layout.
+ *
+ * The reference is measured once on a smaller batch (default 32 images) and reported per
+ * second; the fast path's `seconds` is the fastest of the timed evaluates (at least 2 runs and
+ * `--min-seconds` of timing, default 2).
+ *
+ *   node --import tsx bench/crossbar-cpu.ts [--batch 4096] [--k 2048] [--n 2048] [--ref-batch 32]
+ *   node --import tsx bench/crossbar-cpu.ts --vgg [--images 500] [--array 512]
+ *   node --import tsx bench/crossbar-cpu.ts --mlp [--images 500] [--array 512]
+ *   (any mode: --scalar-min-bits N picks the kernel: sense groups >= N bits on scalar i64.popcnt)
+ *
+ * prints one JSON line per (shape, path), or per (design, workers) for the seed CIFAR-10 VGG.
+ */
+import { evaluateReference } from '../src/func/reference.ts';
+import { createCpuEngine } from '../src/func/cpu/engine.ts';
+import type { Engine, InputBatch } from '../src/func/types.ts';
+import type { Model } from '../src/model/types.ts';
+import { wordsFor } from '../src/model/types.ts';
+
+export interface CrossbarShape {
+  batch: number;
+  k: number;
+  n: number;
+}
+
+export interface CrossbarRecord {
+  bench: 'crossbar-cpu';
+  path: 'reference' | 'cpu-1worker' | 'cpu-2workers';
+  batch: number;
+  k: number;
+  n: number;
+  /** bit-MACs of the measured layer per evaluate: batch*k*n */
+  bitMacs: number;
+  seconds: number;
+  bitMacPerSec: number;
+  /** bitMacPerSec / the reference's in the same run */
+  ratioToReference: number | null;
+  /** bitMacPerSec / workers */
+  perWorker: number;
+  workers: number;
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomRows(r: () => number, rows: number, bits: number): Uint32Array {
+  const wpr = wordsFor(bits);
+  const w = new Uint32Array(rows * wpr);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < wpr; j++) w[i * wpr + j] = (r() * 2 ** 32) >>> 0;
+    const tail = bits & 31;
+    if (tail) w[i * wpr + wpr - 1]! &= (1 << tail) - 1;
+  }
+  return w;
+}
+
+/** The three-layer model described above (random weights, thresholds near 0). */
+export function crossbarModel(k: number, n: number, seed = 1): Model {
+  const r = rng(seed);
+  const th = (count: number, scale: number) => ({
+    t: Int32Array.from({ length: count }, () => Math.round((r() * 2 - 1) * scale)),
+    d: Int8Array.from({ length: count }, () => (r() < 0.5 ? 1 : -1)),
+  });
+  const inShape = { channels: 1, height: 2, width: 2 };
+  return {
+    name: `crossbar-${k}x${n}`,
+    dataset: 'mnist',
+    arraySize: null,
+    baseline: null,
+    preprocess: { scale: 1 / 255, mean: null },
+    metrics: {},
+    training: null,
+    layers: [
+      {
+        type: 'input',
+        kind: 'dense',
+        inShape,
+        outShape: { channels: k, height: 1, width: 1 },
+        kernel: 0,
+        stride: 0,
+        padding: 0,
+        pool: null,
+        fanIn: 4,
+        weights: randomRows(r, k, 4),
+        thresholds: th(k, 100),
+      },
+      {
+        type: 'binary',
+        kind: 'dense',
+        inShape: { channels: k, height: 1, width: 1 },
+        outShape: { channels: n, height: 1, width: 1 },
+        kernel: 0,
+        stride: 1,
+        padding: 0,
+        pool: null,
+        fanIn: k,
+        groups: 1,
+        grouping: 'intra',
+        outChannels: n,
+        weights: randomRows(r, n, k),
+        thresholds: th(n, Math.sqrt(k)),
+      },
+      {
+        type: 'classifier',
+        inShape: { channels: n, height: 1, width: 1 },
+        fanIn: n,
+        classes: 2,
+        weights: randomRows(r, 2, n),
+        bias: new Float64Array([0.1, -0.1]),
+        gamma: new Float64Array([1, 1]),
+        beta: new Float64Array([0, 0]),
+        mean: new Float64Array([0, 0]),
+        variance: new Float64Array([1, 1]),
+        epsilon: 1e-5,
+      },
+    ],
+  };
+}
+
+/**
+ * The seed's CIFAR-10 VGG (128C3-128C3-MP2-256C3-256C3-MP2-512C3-512C3-MP2-FC1024-FC1024-FC10,
+ * 3x3 convs stride 1 pad 1) with random weights and thresholds (untrained: the work is the same).
+ * `arraySize` 512 or 256 splits it by the seed's IntraC rule (groups per layer from seed.md);
+ * null keeps it unsplit (the ADC design's network). `width` scales every channel count.
+ */
+export function vggModel(arraySize: 512 | 256 | null, width = 1, seed = 3): Model {
+  const r = rng(seed);
+  const groups512 = [3, 3, 6, 6, 9, 16, 2];
+  const groups256 = [6, 6, 9, 9, 18, 32, 4];
+  const G = (i: number) => (arraySize === 512 ? groups512[i]! : arraySize === 256 ? groups256[i]! : 1);
+  const c = (n: number) => n * width;
+  const th = (count: number, scale: number) => ({
+    t: Int32Array.from({ length: count }, () => Math.round((r() * 2 - 1) * scale)),
+    d: Int8Array.from({ length: count }, () => (r() < 0.5 ? 1 : -1)),
+  });
+  const layers: Model['layers'] = [];
+  let shape = { channels: 3, height: 32, width: 32 };
+  const pool = { size: 2, stride: 2 };
+  layers.push({
+    type: 'input', kind: 'conv', inShape: shape, outShape: { channels: c(128), height: 32, width: 32 }, kernel: 3, stride: 1, padding: 1, pool: null,
+    fanIn: 27, weights: randomRows(r, c(128), 27), thresholds: th(c(128), 800),
+  });
+  shape = { channels: c(128), height: 32, width: 32 };
+  const convs: [number, boolean][] = [[c(128), true], [c(256), false], [c(256), true], [c(512), false], [c(512), true]];
+  convs.forEach(([out, pooled], i) => {
+    const K = shape.channels * 9;
+    const g = G(i);
+    const hw = pooled ? shape.height / 2 : shape.height;
+    const outShape = { channels: out, height: hw, width: hw };
+    layers.push({
+      type: 'binary', kind: 'conv', inShape: shape, outShape, kernel: 3, stride: 1, padding: 1, pool: pooled ? pool : null, fanIn: K, groups: g,
+      grouping: 'intra', outChannels: out, weights: randomRows(r, out * g, K / g), thresholds: th(out * g, Math.sqrt(K / g)),
+    });
+    shape = outShape;
+  });
+  for (const [i, out] of [[5, c(1024)], [6, c(1024)]] as const) {
+    const K = shape.channels * shape.height * shape.width;
+    const g = G(i);
+    const outShape = { channels: out, height: 1, width: 1 };
+    layers.push({
+      type: 'binary', kind: 'dense', inShape: shape, outShape, kernel: 0, stride: 1, padding: 0, pool: null, fanIn: K, groups: g,
+      grouping: 'intra', outChannels: out, weights: randomRows(r, out * g, K / g), thresholds: th(out * g, Math.sqrt(K / g)),
+    });
+    shape = outShape;
+  }
+  const f = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, () => lo + r() * (hi - lo));
+  layers.push({
+    type: 'classifier', inShape: shape, fanIn: shape.channels, classes: 10, weights: randomRows(r, 10, shape.channels),
+    bias: f(10, -1, 1), gamma: f(10, 0.5, 2), beta: f(10, -1, 1), mean: f(10, -3, 3), variance: f(10, 0.5, 4), epsilon: 1e-5,
+  });
+  return {
+    name: `vgg-seed-${arraySize ?? 'baseline'}`, dataset: 'cifar10', arraySize, baseline: null,
+    preprocess: { scale: 1 / 255, mean: null }, metrics: {}, training: null, layers,
+  };
+}
+
+/** The seed's MNIST MLP 784-2048-2048-2048-10 (random weights); split per `arraySize` (G = 4 at 512, 8 at 256). */
+export function mlpModel(arraySize: 512 | 256 | null, seed = 4): Model {
+  const r = rng(seed);
+  const G = arraySize === 512 ? 4 : arraySize === 256 ? 8 : 1;
+  const th = (count: number, scale: number) => ({
+    t: Int32Array.from({ length: count }, () => Math.round((r() * 2 - 1) * scale)),
+    d: Int8Array.from({ length: count }, () => (r() < 0.5 ? 1 : -1)),
+  });
+  const one = (channels: number) => ({ channels, height: 1, width: 1 });
+  const layers: Model['layers'] = [
+    {
+      type: 'input', kind: 'dense', inShape: { channels: 1, height: 28, width: 28 }, outShape: one(2048), kernel: 0, stride: 0, padding: 0, pool: null,
+      fanIn: 784, weights: randomRows(r, 2048, 784), thresholds: th(2048, 3000),
+    },
+  ];
+  for (let i = 0; i < 2; i++) {
+    layers.push({
+      type: 'binary', kind: 'dense', inShape: one(2048), outShape: one(2048), kernel: 0, stride: 1, padding: 0, pool: null, fanIn: 2048, groups: G,
+      grouping: 'intra', outChannels: 2048, weights: randomRows(r, 2048 * G, 2048 / G), thresholds: th(2048 * G, Math.sqrt(2048 / G)),
+    });
+  }
+  const f = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, () => lo + r() * (hi - lo));
+  layers.push({
+    type: 'classifier', inShape: one(2048), fanIn: 2048, classes: 10, weights: randomRows(r, 10, 2048),
+    bias: f(10, -1, 1), gamma: f(10, 0.5, 2), beta: f(10, -1, 1), mean: f(10, -3, 3), variance: f(10, 0.5, 4), epsilon: 1e-5,
+  });
+  return {
+    name: `mlp-seed-${arraySize ?? 'baseline'}`, dataset: 'mnist', arraySize, baseline: null,
+    preprocess: { scale: 1 / 255, mean: null }, metrics: {}, training: null, layers,
+  };
+}
+
+export interface VggRecord {
+  bench: 'vgg-cpu' | 'mlp-cpu';
+  design: 'split' | 'adc';
+  arraySize: 512 | 256;
+  readout: string;
+  workers: number;
+  images: number;
+  seconds: number;
+  imagesPerSec: number;
+  /** projected for the 10,000-image CIFAR-10 test set at this rate */
+  projected10kSeconds: number;
+  /** bit-MACs of the binary layers per second */
+  binaryBitMacPerSec: number;
+}
+
+/**
+ * Functional pass of the seed-width CIFAR-10 VGG on random pixels (untrained weights): the split
+ * design (split model, sense read-out) and the ADC design (unsplit model, `bits`-bit ADC over row
+ * blocks of `arraySize`). Times one evaluate of `images` images after a warm-up that lays out
+ * the weights.
+ */
+export async function measureVggCpu(
+  opts: { images?: number; workers?: number[]; arraySize?: 512 | 256; bits?: number; network?: 'vgg' | 'mlp'; scalarMinBits?: number } = {},
+): Promise<VggRecord[]> {
+  const images = opts.images ?? 500;
+  const R = opts.arraySize ?? 512;
+  const bits = opts.bits ?? 5;
+  const mlp = opts.network === 'mlp';
+  const inSize = mlp ? 784 : 3072;
+  const out: VggRecord[] = [];
+  const r = rng(99);
+  const pixels = Uint8Array.from({ length: images * inSize }, () => (r() < 0.3 ? 0 : Math.floor(r() * 256)));
+  const designs = [
+    { design: 'split' as const, model: mlp ? mlpModel(R) : vggModel(R), readout: { kind: 'sense' } as const },
+    { design: 'adc' as const, model: mlp ? mlpModel(null) : vggModel(null), readout: { kind: 'adc', rows: R, bits } as const },
+  ];
+  for (const workers of opts.workers ?? [1, 2]) {
+    const engine = createCpuEngine({ workers, scalarMinBits: opts.scalarMinBits });
+    try {
+      for (const d of designs) {
+        await engine.evaluate(d.model, { count: 4, pixels: pixels.subarray(0, 4 * inSize), labels: null }, { readout: d.readout });
+        const t0 = performance.now();
+        const res = await engine.evaluate(d.model, { count: images, pixels, labels: null }, { readout: d.readout });
+        const seconds = (performance.now() - t0) / 1000;
+        const macs = res.activity.slice(1, -1).reduce((a, l) => a + l.macs, 0);
+        out.push({
+          bench: mlp ? 'mlp-cpu' : 'vgg-cpu', design: d.design, arraySize: R, readout: JSON.stringify(d.readout), workers, images, seconds,
+          imagesPerSec: images / seconds, projected10kSeconds: (10000 * seconds) / images, binaryBitMacPerSec: macs / seconds,
+        });
+      }
+    } finally {
+      await engine.dispose();
+    }
+  }
+  return out;
+}
+
+function randomInputs(count: number, seed: number): InputBatch {
+  const r = rng(seed);
+  return { count, pixels: Uint8Array.from({ length: count * 4 }, () => Math.floor(r() * 256)), labels: null };
+}
+
+async function timeEngine(engine: Engine, model: Model, batch: number, minSeconds: number): Promise<number> {
+  await engine.evaluate(model, randomInputs(Math.min(batch, 64), 7), { readout: { kind: 'sense' } }); // lay out weights, start workers
+  let runs = 0;
+  let total = 0;
+  let best = Infinity;
+  while (total < minSeconds || runs < 2) {
+    const inputs = randomInputs(batch, 100 + runs);
+    const t0 = performance.now();
+    await engine.evaluate(model, inputs, { readout: { kind: 'sense' } });
+    const s = (performance.now() - t0) / 1000;
+    total += s;
+    best = Math.min(best, s);
+    runs++;
+  }
+  return best;
+}
+
+/**
+ * Measures the reference and the fast path (1 and 2 workers) at each shape. The reference runs
+ * `refBatch` images (its rate is per second, comparable across batch sizes).
+ */
+export async function measureCrossbarCpu(
+  shapes: CrossbarShape[] = [{ batch: 4096, k: 2048, n: 2048 }],
+  opts: { refBatch?: number; minSeconds?: number; scalarMinBits?: number } = {},
+): Promise<CrossbarRecord[]> {
+  const refBatch = opts.refBatch ?? 32;
+  const minSeconds = opts.minSeconds ?? 2;
+  const out: CrossbarRecord[] = [];
+  for (const shape of shapes) {
+    const model = crossbarModel(shape.k, shape.n);
+    // reference: a smaller batch
+    const rb = Math.min(refBatch, shape.batch);
+    evaluateReference(model, randomInputs(2, 3), { readout: { kind: 'sense' } });
+    const t0 = performance.now();
+    evaluateReference(model, randomInputs(rb, 5), { readout: { kind: 'sense' } });
+    const refSec = (performance.now() - t0) / 1000;
+    const refRate = (rb * shape.k * shape.n) / refSec;
+    const rec = (path: CrossbarRecord['path'], batch: number, seconds: number, workers: number): CrossbarRecord => {
+      const bitMacs = batch * shape.k * shape.n;
+      const rate = bitMacs / seconds;
+      return { bench: 'crossbar-cpu', path, batch, k: shape.k, n: shape.n, bitMacs, seconds, bitMacPerSec: rate, ratioToReference: rate / refRate, perWorker: rate / workers, workers };
+    };
+    out.push(rec('reference', rb, refSec, 1));
+    for (const workers of [1, 2]) {
+      const engine = createCpuEngine({ workers, scalarMinBits: opts.scalarMinBits });
+      try {
+        const s = await timeEngine(engine, model, shape.batch, minSeconds);
+        out.push(rec(workers === 1 ? 'cpu-1worker' : 'cpu-2workers', shape.batch, s, workers));
+      } finally {
+        await engine.dispose();
+      }
+    }
+  }
+  return out;
+}
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+
+const scalarArg = process.argv.includes('--scalar-min-bits') ? arg('scalar-min-bits', 897) : undefined;
+if (import.meta.url === `file://${process.argv[1]}` && (process.argv.includes('--vgg') || process.argv.includes('--mlp'))) {
+  const network = process.argv.includes('--mlp') ? 'mlp' : 'vgg';
+  for (const r of await measureVggCpu({ network, images: arg('images', 500), arraySize: arg('array', 512) as 512 | 256, scalarMinBits: scalarArg })) console.log(JSON.stringify({ ...r, scalarMinBits: scalarArg ?? 'default' }));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  const shape = { batch: arg('batch', 4096), k: arg('k', 2048), n: arg('n', 2048) };
+  const recs = await measureCrossbarCpu([shape], { refBatch: arg('ref-batch', 32), minSeconds: arg('min-seconds', 2), scalarMinBits: scalarArg });
+  for (const r of recs) console.log(JSON.stringify(r));
+  const one = recs.find((r) => r.path === 'cpu-1worker');
+  const two = recs.find((r) => r.path === 'cpu-2workers');
+  if (one && two) console.log(JSON.stringify({ bench: 'crossbar-cpu', summary: true, twoWorkersOverOne: two.bitMacPerSec / one.bitMacPerSec }));
+}

@@ -1,0 +1,227 @@
+/**
+ * The fast CPU path of the functional pass (engine name 'cpu'): WebAssembly kernels over
+ * bit-packed data (XNOR + i8x16.popcnt SIMD in 4-vector x 8-neuron tiles for groups up to 896
+ * bits and for ADC blocks; XNOR + i64.popcnt in 2x2 tiles for longer sense groups; i16 dot
+ * products for the first layer), the batch split across worker threads. Bit-exact with the
+ * reference engine (src/func/reference.ts): predictions, digest and every activity count.
+ * Kernels: kernels.ts (emitted by the tiny assembler in wasm-asm.ts); layouts: plan.ts;
+ * per-image pipeline: runner.ts.
+ *
+ * - Weights are laid out once per (model object, ADC row count) in one shared
+ *   WebAssembly.Memory (a SharedArrayBuffer) that every worker imports; sweeps reuse them.
+ * - Each worker evaluates a contiguous range of images in chunks; conv layers use an implicit
+ *   im2col per image, dense layers and the classifier batch the chunk's images.
+ * - workers = 1 runs on the calling thread; more start worker threads (on first use), which
+ *   are unref'd while idle and terminated by dispose().
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ClassifierLayer, Model } from '../../model/types.ts';
+import { addActivity, adcStep, emptyActivity, finishResult, predictFromDots, readoutProblem } from '../common.ts';
+import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity } from '../types.ts';
+import { kernelBytes, type Kernels } from './kernels.ts';
+import { Arena, planModel, SCALAR_MIN_BITS, type LayerPlan, type ModelPlan } from './plan.ts';
+import { runShard, scratchLayout, type ShardJob } from './runner.ts';
+
+export interface CpuEngineOptions {
+  /** worker threads; default os.availableParallelism(). Capped by the batch size. */
+  workers?: number;
+  /** images per chunk inside a worker (dense layers batch a chunk); default 64 */
+  chunk?: number;
+  /**
+   * tuning: sense groups of at least this many bits use the scalar i64.popcnt kernel, shorter
+   * ones the SIMD kernel (default 897). Results are identical either way.
+   */
+  scalarMinBits?: number;
+}
+
+export interface CpuEngine extends Engine {
+  readonly name: 'cpu';
+  /** the most worker threads an evaluation uses */
+  readonly workers: number;
+  /** images per thread in the last evaluation (one entry per thread used) */
+  readonly lastShards: readonly number[];
+}
+
+interface ModelCache {
+  reuse: Map<string, LayerPlan>;
+  plans: Map<string, ModelPlan>;
+}
+
+let compiled: WebAssembly.Module | null = null;
+function kernelModule(): WebAssembly.Module {
+  if (!compiled) compiled = new WebAssembly.Module(kernelBytes());
+  return compiled;
+}
+
+/** Whether this Node has what the fast path needs (shared memory, SIMD). */
+export function cpuFastPathAvailable(): boolean {
+  try {
+    kernelModule();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface PoolWorker {
+  worker: Worker;
+  pending: { resolve: (a: LayerActivity[]) => void; reject: (e: Error) => void } | null;
+}
+
+export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
+  const maxWorkers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
+  const chunk = Math.max(1, Math.floor(opts.chunk ?? 64));
+  const scalarMinBits = opts.scalarMinBits ?? SCALAR_MIN_BITS;
+  let arena: Arena | null = null;
+  let kernels: Kernels | null = null;
+  let cache = new WeakMap<Model, ModelCache>();
+  const pool: PoolWorker[] = [];
+  let queue: Promise<unknown> = Promise.resolve();
+  let disposed = false;
+  let lastShards: number[] = [];
+
+  function ensureArena(): { arena: Arena; kernels: Kernels } {
+    if (!arena) {
+      arena = new Arena();
+      const inst = new WebAssembly.Instance(kernelModule(), { env: { mem: arena.memory } });
+      kernels = inst.exports as unknown as Kernels;
+    }
+    return { arena, kernels: kernels! };
+  }
+
+  function planFor(model: Model, R: number | null): ModelPlan {
+    const { arena } = ensureArena();
+    let mc = cache.get(model);
+    if (!mc) {
+      mc = { reuse: new Map(), plans: new Map() };
+      cache.set(model, mc);
+    }
+    const key = String(R);
+    let plan = mc.plans.get(key);
+    if (!plan) {
+      plan = planModel(arena, model, R, mc.reuse, scalarMinBits);
+      mc.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  function startWorker(): PoolWorker {
+    const { arena } = ensureArena();
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { module: kernelModule(), memory: arena.memory },
+      execArgv: [],
+    });
+    const pw: PoolWorker = { worker, pending: null };
+    worker.unref();
+    worker.on('message', (msg: { ok: boolean; activity?: LayerActivity[]; error?: string }) => {
+      const p = pw.pending;
+      pw.pending = null;
+      worker.unref();
+      if (!p) return;
+      if (msg.ok) p.resolve(msg.activity!);
+      else p.reject(new Error(`cpu engine worker: ${msg.error}`));
+    });
+    const fail = (e: Error) => {
+      const p = pw.pending;
+      pw.pending = null;
+      const i = pool.indexOf(pw);
+      if (i >= 0) pool.splice(i, 1);
+      p?.reject(e);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`cpu engine worker exited with code ${code}`)));
+    return pw;
+  }
+
+  function runOnWorker(pw: PoolWorker, job: ShardJob): Promise<LayerActivity[]> {
+    return new Promise((resolve, reject) => {
+      pw.pending = { resolve, reject };
+      pw.worker.ref();
+      pw.worker.postMessage(job);
+    });
+  }
+
+  async function evaluateNow(model: Model, inputs: InputBatch, evalOpts: EvalOptions): Promise<EvalResult> {
+    if (disposed) throw new Error('cpu engine: used after dispose()');
+    const readout = evalOpts.readout;
+    const problem = readoutProblem(readout);
+    if (problem) throw new Error(problem);
+    const layers = model.layers;
+    const classifier = layers[layers.length - 1] as ClassifierLayer;
+    const plan = planFor(model, readout.kind === 'adc' ? readout.rows : null);
+    const { arena, kernels } = ensureArena();
+    const count = inputs.count;
+    if (inputs.pixels.length < count * plan.inSize) throw new Error(`cpu engine: ${count} images need ${count * plan.inSize} pixel bytes, found ${inputs.pixels.length}`);
+    const adc = layers.map((l, i) => {
+      if (l.type !== 'binary' || readout.kind !== 'adc') return { s: 0, L1: 0 };
+      const { L, s } = adcStep(readout, i);
+      return { s, L1: L - 1 };
+    });
+
+    const nWorkers = Math.max(1, Math.min(maxWorkers, count));
+    const lay = scratchLayout(plan, chunk);
+    const mark = arena.top;
+    const activity = layers.map((_, i) => emptyActivity(i));
+    let dots: Int32Array;
+    try {
+      const pixAddr = arena.alloc(Math.max(1, count * plan.inSize));
+      const dotsAddr = arena.alloc(Math.max(1, count * plan.classes * 4));
+      const scratch = Array.from({ length: nWorkers }, () => arena.alloc(lay.bytes));
+      arena.u8().set(inputs.pixels.subarray(0, count * plan.inSize), pixAddr);
+      const jobs: ShardJob[] = [];
+      lastShards = [];
+      const per = Math.floor(count / nWorkers);
+      const extra = count % nWorkers;
+      let first = 0;
+      for (let w = 0; w < nWorkers; w++) {
+        const n = per + (w < extra ? 1 : 0);
+        jobs.push({ plan, adc, pixAddr, first, count: n, dotsAddr, scratchAddr: scratch[w]!, chunk });
+        lastShards.push(n);
+        first += n;
+      }
+      let parts: LayerActivity[][];
+      if (nWorkers === 1) {
+        parts = [runShard(kernels, arena.memory, jobs[0]!)];
+      } else {
+        while (pool.length < nWorkers) pool.push(startWorker());
+        parts = await Promise.all(jobs.map((j, w) => runOnWorker(pool[w]!, j)));
+      }
+      for (const part of parts) part.forEach((a, i) => addActivity(activity[i]!, a));
+      dots = new Int32Array(count * plan.classes);
+      dots.set(new Int32Array(arena.memory.buffer, dotsAddr, count * plan.classes));
+    } finally {
+      arena.top = mark;
+    }
+    activity[0]!.blocksPerVector = 1;
+    activity[layers.length - 1]!.blocksPerVector = 1;
+    // the reference sets a binary layer's blocks per vector when it evaluates an image
+    for (let i = 1; i < layers.length - 1; i++) {
+      const p = plan.layers[i]!;
+      activity[i]!.blocksPerVector = count > 0 && p.kind !== 'input' ? p.readoutBlocks : 0;
+    }
+    const predictions = predictFromDots(classifier, dots, count);
+    return finishResult(predictions, inputs.labels, activity);
+  }
+
+  return {
+    name: 'cpu',
+    workers: maxWorkers,
+    get lastShards() {
+      return lastShards;
+    },
+    evaluate(model, inputs, evalOpts) {
+      const run = queue.then(() => evaluateNow(model, inputs, evalOpts));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async dispose() {
+      disposed = true;
+      const ws = pool.splice(0);
+      await Promise.all(ws.map((w) => w.worker.terminate()));
+      arena = null;
+      kernels = null;
+      cache = new WeakMap();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Runs a contiguous range of images through a planned model with the wasm kernels. The same code
+ * runs on the main thread (one worker) and inside worker threads; everything it reads and writes
+ * lives in the shared memory: pixels, the model plan's tables, the worker's own scratch region
+ * and the classifier dots of its images.
+ */
+import type { LayerActivity } from '../types.ts';
+import { emptyActivity } from '../common.ts';
+import type { Kernels } from './kernels.ts';
+import type { BinaryPlan, InputPlan, ModelPlan } from './plan.ts';
+
+export interface ShardJob {
+  plan: ModelPlan;
+  /** per layer: ADC step s (0 = sense) and L - 1 */
+  adc: { s: number; L1: number }[];
+  pixAddr: number;
+  /** first image index and number of images of this shard */
+  first: number;
+  count: number;
+  /** i32 dots, (image index) x classes, for the whole batch */
+  dotsAddr: number;
+  scratchAddr: number;
+  chunk: number;
+}
+
+export interface ScratchLayout {
+  mapA: number;
+  mapB: number;
+  X: number;
+  pre: number;
+  F: number;
+  clsZero: number;
+  scr: number;
+  bytes: number;
+}
+
+const r4 = (n: number) => Math.ceil(n / 4) * 4;
+const a64 = (n: number) => Math.ceil(n / 64) * 64 + 64;
+
+/** Offsets (relative to a worker's scratch base) and total size of the scratch region. */
+export function scratchLayout(plan: ModelPlan, chunk: number): ScratchLayout {
+  const Bp = r4(chunk);
+  let X = 0;
+  let pre = 0;
+  let F = 0;
+  for (const l of plan.layers) {
+    if (l.kind === 'input') {
+      F = Math.max(F, (l.dense ? Bp : r4(l.P)) * l.Kp * 2);
+      pre = Math.max(pre, (l.dense ? Bp : r4(l.P)) * l.Np);
+    } else {
+      const V = l.conv ? r4(l.P) : Bp;
+      X = Math.max(X, V * l.vecB);
+      pre = Math.max(pre, l.kind === 'classifier' ? V * l.Np * 4 : V * l.Np * l.G);
+    }
+  }
+  const sizes = { mapA: chunk * plan.maxMapBytes, mapB: chunk * plan.maxMapBytes, X, pre, F, clsZero: Bp, scr: 384 };
+  let off = 0;
+  const out = {} as ScratchLayout;
+  for (const [k, v] of Object.entries(sizes)) {
+    (out as unknown as Record<string, number>)[k] = off;
+    off += a64(v);
+  }
+  out.bytes = off;
+  return out;
+}
+
+function runInput(k: Kernels, u8: Uint8Array, L: InputPlan, job: ShardJob, c0: number, B: number, mapOut: number, sl: ScratchLayout & { base: number }, act: LayerActivity): void {
+  const base = sl.base;
+  const F = base + sl.F;
+  const pre = base + sl.pre;
+  u8.fill(0, mapOut, mapOut + B * L.outMapBytes);
+  let nz = 0;
+  let ones = 0;
+  if (L.dense) {
+    const Bp = r4(B);
+    u8.fill(0, F, F + Bp * L.Kp * 2);
+    for (let b = 0; b < B; b++) nz += k.gather8(job.pixAddr + (c0 + b) * job.plan.inSize, F + b * L.Kp * 2, L.C, L.H, L.W, 0, 0, 0, 1, 1, 1, L.Kp);
+    k.dot16(F, L.wAddr, Bp, L.Nt, L.Kp, L.thaAddr, L.thuAddr, pre, L.Np);
+    ones = k.poolMajority(pre, mapOut, L.N, 1, L.Np, B, 1, B, 1, 0, 0, L.flipAddr, L.outMapBytes);
+  } else {
+    const Pp = r4(L.P);
+    for (let b = 0; b < B; b++) {
+      u8.fill(0, F, F + Pp * L.Kp * 2);
+      nz += k.gather8(job.pixAddr + (c0 + b) * job.plan.inSize, F, L.C, L.H, L.W, L.k, L.stride, L.pad, L.ph, L.pw, 0, L.Kp);
+      k.dot16(F, L.wAddr, Pp, L.Nt, L.Kp, L.thaAddr, L.thuAddr, pre, L.Np);
+      ones += k.poolMajority(pre, mapOut + b * L.outMapBytes, L.N, 1, L.Np, L.ph, L.pw, L.oh, L.ow, L.pool.size, L.pool.stride, L.flipAddr, L.outPsb);
+    }
+  }
+  act.vectors += B * L.P;
+  act.drivenRows += B * L.drivenPerImage;
+  act.activeInputs += nz;
+  act.macs += B * L.drivenPerImage * L.N;
+  act.outputs += B * L.OP * L.N;
+  act.onesOut += ones;
+}
+
+function runBinary(
+  k: Kernels,
+  u8: Uint8Array,
+  stats: BigInt64Array,
+  L: BinaryPlan,
+  adc: { s: number; L1: number },
+  B: number,
+  mapIn: number,
+  mapOut: number,
+  dotsOut: Int32Array | null,
+  sl: ScratchLayout & { base: number },
+  act: LayerActivity,
+): void {
+  const base = sl.base;
+  const X = base + sl.X;
+  const pre = base + sl.pre;
+  const scr = base + sl.scr;
+  const statIdx = scr / 8 + 32; // scratch + 256
+  stats[statIdx] = 0n;
+  stats[statIdx + 1] = 0n;
+  let onesIn = 0;
+  let ones = 0;
+  const isCls = L.kind === 'classifier';
+  const gemm = adc.s > 0 ? k.gemmAdc : k.gemm;
+  if (!isCls) u8.fill(0, mapOut, mapOut + B * L.outMapBytes);
+  let padV = 0;
+  const s1 = adc.s === 0 && L.s1 ? L.s1 : null;
+  if (L.conv) {
+    const Pp = r4(L.P);
+    padV = B * (Pp - L.P);
+    for (let b = 0; b < B; b++) {
+      u8.fill(0, X, X + Pp * L.vecB);
+      onesIn += k.gather(mapIn + b * L.inMapBytes, X, L.P, L.pw, L.stride, L.pad, L.inH, L.inW, L.inPsb, L.runsAddr, L.nRuns, L.vecB);
+      if (L.scalar) k.gemmScalar(X, L.wAddr, Pp, L.Np / 2, L.S, 2 * L.steps, L.clsAddr, L.s1!.aAddr, L.s1!.uAddr, pre, 0, 0, scr, L.Np);
+      else if (s1) k.gemmS1(X, L.wAddr, Pp, L.Nt, L.S, 4 * L.steps, 1, L.clsAddr, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, L.P, L.nmaskAddr);
+      else gemm(X, L.wAddr, Pp, L.Nt, L.S, 4 * L.steps, L.nb, L.clsAddr, L.corrAddr, L.nvAddr, L.thaAddr, L.thuAddr, pre, 0, adc.s, adc.L1, scr, L.Np, L.P, L.nmaskAddr);
+      ones += k.poolMajority(pre, mapOut + b * L.outMapBytes, L.N, L.G, L.Np, L.ph, L.pw, L.oh, L.ow, L.pool.size, L.pool.stride, L.flipAddr, L.outPsb);
+    }
+  } else {
+    const Bp = r4(B);
+    padV = Bp - B;
+    u8.fill(0, X, X + Bp * L.vecB);
+    for (let b = 0; b < B; b++) onesIn += k.gather(mapIn + b * L.inMapBytes, X + b * L.vecB, 1, 1, 1, 0, L.inH, L.inW, L.inPsb, L.runsAddr, L.nRuns, L.vecB);
+    if (L.scalar) k.gemmScalar(X, L.wAddr, Bp, L.Np / 2, L.S, 2 * L.steps, base + sl.clsZero, isCls ? 0 : L.s1!.aAddr, isCls ? 0 : L.s1!.uAddr, pre, isCls ? 1 : 0, L.K, scr, L.Np);
+    else if (s1) k.gemmS1(X, L.wAddr, Bp, L.Nt, L.S, 4 * L.steps, 1, base + sl.clsZero, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, B, L.nmaskAddr);
+    else gemm(X, L.wAddr, Bp, L.Nt, L.S, 4 * L.steps, L.nb, base + sl.clsZero, L.corrAddr, L.nvAddr, L.thaAddr, L.thuAddr, pre, isCls ? 1 : 0, adc.s, adc.L1, scr, L.Np, B, L.nmaskAddr);
+    if (isCls) {
+      const d = new Int32Array(u8.buffer, pre, Bp * L.Np);
+      for (let b = 0; b < B; b++) for (let c = 0; c < L.N; c++) dotsOut![b * L.N + c] = d[b * L.Np + c]!;
+    } else {
+      ones = k.poolMajority(pre, mapOut, L.N, L.G, L.Np, B, 1, B, 1, 0, 0, L.flipAddr, L.outMapBytes);
+    }
+  }
+  // Σm over real pairs from the raw mismatch sum over all pairs: padded neurons (zero weights)
+  // mismatch every 1 of x, padded vectors (zero x) every 1 of w
+  const raw = Number(stats[statIdx]!) - (L.Np - L.N) * onesIn - padV * L.wOnes;
+  const matches = B * L.matchConstPerImage - raw;
+  const sats = Number(stats[statIdx + 1]!);
+  act.vectors += B * L.P;
+  act.drivenRows += B * L.drivenPerImage;
+  act.activeInputs += onesIn;
+  act.matches += matches;
+  act.macs += B * L.drivenPerImage * L.N;
+  if (isCls) {
+    act.outputs += B;
+    return;
+  }
+  act.conversions += B * L.P * L.readoutBlocks * L.N;
+  act.saturations += sats;
+  if (L.G > 1) act.majorityOps += B * L.OP * L.N;
+  act.outputs += B * L.OP * L.N;
+  act.onesOut += ones;
+}
+
+/** Evaluates images [first, first + count) of the job; returns this shard's activity counts. */
+export function runShard(k: Kernels, memory: WebAssembly.Memory, job: ShardJob): LayerActivity[] {
+  const u8 = new Uint8Array(memory.buffer);
+  const stats = new BigInt64Array(memory.buffer);
+  const { plan } = job;
+  const act = plan.layers.map((_, i) => emptyActivity(i));
+  const lay = scratchLayout(plan, job.chunk);
+  const sl = { ...lay, base: job.scratchAddr };
+  const classes = plan.classes;
+  const end = job.first + job.count;
+  for (let c0 = job.first; c0 < end; c0 += job.chunk) {
+    const B = Math.min(job.chunk, end - c0);
+    let mapIn = job.scratchAddr + lay.mapA;
+    let mapOut = job.scratchAddr + lay.mapB;
+    runInput(k, u8, plan.layers[0] as InputPlan, job, c0, B, mapIn, sl, act[0]!);
+    for (let i = 1; i < plan.layers.length; i++) {
+      const L = plan.layers[i] as BinaryPlan;
+      const dots = L.kind === 'classifier' ? new Int32Array(memory.buffer, job.dotsAddr + c0 * classes * 4, B * classes) : null;
+      runBinary(k, u8, stats, L, job.adc[i]!, B, mapIn, mapOut, dots, sl, act[i]!);
+      const t = mapIn;
+      mapIn = mapOut;
+      mapOut = t;
+    }
+  }
+  return act;
+}

@@ -1,0 +1,19 @@
+/**
+ * Worker thread of the fast CPU path: instantiates the kernels on the shared memory it was
+ * given and evaluates the image ranges the main thread sends.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Kernels } from './kernels.ts';
+import { runShard, type ShardJob } from './runner.ts';
+
+const { module, memory } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory };
+const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
+const kernels = instance.exports as unknown as Kernels;
+
+parentPort!.on('message', (job: ShardJob) => {
+  try {
+    parentPort!.postMessage({ ok: true, activity: runShard(kernels, memory, job) });
+  } catch (e) {
+    parentPort!.postMessage({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+});

@@ -1,0 +1,262 @@
+/**
+ * The trainable binary network in tfjs: parameters, straight-through estimators and the forward
+ * pass (training mode with batch statistics, eval mode with running statistics).
+ *
+ * Per layer (spec.ts): binary weights W in field layout (G, K/G, O) (real-valued "latent"
+ * weights, clipped to [-1, 1], binarised with sign(0) = +1 in the forward pass), bias b, batch
+ * norm gamma, beta and running mean/variance, all of shape (G, O) (one per group and neuron; G = 1
+ * for unsplit layers, the input layer and the classifier).
+ *
+ * Hidden layer: a = dot + b -> [max-pool 2x2 on a, per group] -> BN -> sign (STE gated by
+ * HardTanh: gradient passes where |BN output| <= 1) -> [G > 1: majority merge
+ * sign(sum of the G signs), sign(0) = +1, whose backward copies the gradient to every group].
+ * Classifier: a = dot + b -> BN -> scores. Loss: squared hinge (margin 1) on +-1 one-hot targets,
+ * averaged over batch and classes (BinaryNet / the seed).
+ *
+ * Layout: tfjs tensors are NHWC; archsim's maps are (c, y, x). Dense layers after a conv
+ * transpose NHWC -> NCHW before flattening, so their K axis is archsim's (c, y, x) order. Conv
+ * receptive fields are flattened in (c, kh, kw) order. Unsplit convs use tf.conv2d with the
+ * field-layout weights reshaped to (kh, kw, C, O); split convs build the patch matrix from k*k
+ * shifted slices of the zero-padded input and run one batched matmul over the G groups (no masked
+ * full convolutions). Zero padding contributes 0 to a +-1 dot, as the engine's "padding is not an
+ * input" rule requires.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerSpec, NetSpec } from './spec.ts';
+import { Rng } from './rng.ts';
+
+export const BN_EPSILON = 1e-4;
+export const BN_MOMENTUM = 0.9;
+
+export interface LayerParams {
+  W: tf.Variable; // (G, K/G, O)
+  b: tf.Variable; // (G, O)
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  mean: tf.Variable; // running, not trainable
+  variance: tf.Variable;
+}
+
+export interface Net {
+  spec: NetSpec;
+  params: LayerParams[];
+}
+
+/** Names and order of every variable (checkpoints, exports). */
+export const PARAM_KEYS = ['W', 'b', 'gamma', 'beta', 'mean', 'variance'] as const;
+export type ParamKey = (typeof PARAM_KEYS)[number];
+export const TRAINABLE_KEYS: ParamKey[] = ['W', 'b', 'gamma', 'beta'];
+
+export function paramShape(l: LayerSpec, key: ParamKey): number[] {
+  return key === 'W' ? [l.groups, l.fanIn / l.groups, l.out] : [l.groups, l.out];
+}
+
+/** Initial values: W uniform(-1, 1) (BinaryNet H = 1), b = 0, gamma = 1, beta = 0, mean 0, var 1. */
+export function initialValues(spec: NetSpec, seed: number): Record<ParamKey, Float32Array>[] {
+  const rng = new Rng(seed);
+  return spec.layers.map((l) => {
+    const n = l.fanIn * l.out;
+    const W = new Float32Array(n);
+    for (let i = 0; i < n; i++) W[i] = rng.uniform(-1, 1);
+    const m = l.groups * l.out;
+    return { W, b: new Float32Array(m), gamma: new Float32Array(m).fill(1), beta: new Float32Array(m), mean: new Float32Array(m), variance: new Float32Array(m).fill(1) };
+  });
+}
+
+export function createNet(spec: NetSpec, values: Record<ParamKey, Float32Array>[]): Net {
+  const params = spec.layers.map((l, i) => {
+    const v = values[i]!;
+    const mk = (k: ParamKey) => tf.variable(tf.tensor(v[k], paramShape(l, k), 'float32'), TRAINABLE_KEYS.includes(k), `l${i}_${k}_${Math.random().toString(36).slice(2, 8)}`);
+    return { W: mk('W'), b: mk('b'), gamma: mk('gamma'), beta: mk('beta'), mean: mk('mean'), variance: mk('variance') };
+  });
+  return { spec, params };
+}
+
+export function disposeNet(net: Net): void {
+  for (const p of net.params) for (const k of PARAM_KEYS) p[k].dispose();
+}
+
+export async function readParams(net: Net): Promise<Record<ParamKey, Float32Array>[]> {
+  const out: Record<ParamKey, Float32Array>[] = [];
+  for (const p of net.params) {
+    const r = {} as Record<ParamKey, Float32Array>;
+    for (const k of PARAM_KEYS) r[k] = (await p[k].data()) as Float32Array;
+    out.push(r);
+  }
+  return out;
+}
+
+export function trainableVariables(net: Net): tf.Variable[] {
+  return net.params.flatMap((p) => TRAINABLE_KEYS.map((k) => p[k]));
+}
+
+// ------------------------------------------------------------------ straight-through estimators
+
+/** +1 where x >= 0, else -1 (sign(0) = +1). */
+export function signPM(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1));
+}
+
+/** sign with the HardTanh-gated straight-through gradient: dL/dx = dL/dy * (|x| <= 1). */
+export const signSTE: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: any, save: any) => {
+  save([x]);
+  return {
+    value: signPM(x),
+    gradFunc: (dy: any, saved: any) => tf.mul(dy, tf.cast(tf.lessEqual(tf.abs(saved[0]), 1), 'float32')),
+  };
+}) as any;
+
+/** sign with an identity straight-through gradient (binary weights: latent weights are clipped to [-1, 1]; the majority merge). */
+export const signIdentity: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: any) => ({
+  value: signPM(x),
+  gradFunc: (dy: any) => dy,
+})) as any;
+
+// ------------------------------------------------------------------ forward
+
+export interface ForwardOptions {
+  training: boolean;
+  /** training: collects each layer's batch (mean, variance), shape (G, O), kept out of tidy */
+  moments?: { mean: tf.Tensor; variance: tf.Tensor }[];
+  /** collects every hidden layer's output (+-1) flattened per image in archsim's (c, y, x) order, kept out of tidy (tests) */
+  collect?: tf.Tensor2D[];
+}
+
+/** NHWC -> flattened (c, y, x) */
+export function flattenCHW(x: tf.Tensor): tf.Tensor2D {
+  if (x.rank === 2) return x as tf.Tensor2D;
+  const n = x.shape[0]!;
+  return tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, -1]) as tf.Tensor2D;
+}
+
+/**
+ * Batch norm over `a` of shape (G, M, O) (M = samples x positions): training uses the batch
+ * moments over axis 1, eval the running ones.
+ */
+function batchNorm(a: tf.Tensor3D, p: LayerParams, li: number, o: ForwardOptions): tf.Tensor3D {
+  const G = a.shape[0];
+  const O = a.shape[2];
+  let mean: tf.Tensor;
+  let variance: tf.Tensor;
+  if (o.training) {
+    const m = tf.moments(a, [1], true);
+    mean = m.mean;
+    variance = m.variance;
+    if (o.moments) o.moments[li] = { mean: tf.keep(tf.reshape(mean, [G, O])), variance: tf.keep(tf.reshape(variance, [G, O])) };
+  } else {
+    mean = tf.reshape(p.mean, [G, 1, O]);
+    variance = tf.reshape(p.variance, [G, 1, O]);
+  }
+  const inv = tf.rsqrt(tf.add(variance, BN_EPSILON));
+  return tf.add(tf.mul(tf.mul(tf.sub(a, mean), inv), tf.reshape(p.gamma, [G, 1, O])), tf.reshape(p.beta, [G, 1, O])) as tf.Tensor3D;
+}
+
+/** Patch matrix of a stride-1 conv: (N*Ho*Wo, C*k*k) in (c, kh, kw) order. x is NHWC. */
+export function patches(x: tf.Tensor4D, k: number, pad: number): tf.Tensor2D {
+  const [n, h, w, c] = x.shape;
+  const ho = h + 2 * pad - k + 1;
+  const wo = w + 2 * pad - k + 1;
+  const xp = pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x;
+  const slices: tf.Tensor4D[] = [];
+  for (let kh = 0; kh < k; kh++) for (let kw = 0; kw < k; kw++) slices.push(tf.slice(xp, [0, kh, kw, 0], [n, ho, wo, c]));
+  // concat gives (kh, kw, c) column order; transpose to (c, kh, kw). (tf.stack's gradient,
+  // Unpack, is very slow on the cpu backend; concat + transpose is cheap on both backends.)
+  const cat = tf.reshape(tf.concat(slices, 3), [n * ho * wo, k * k, c]);
+  return tf.reshape(tf.transpose(cat, [0, 2, 1]), [n * ho * wo, c * k * k]) as tf.Tensor2D;
+}
+
+/**
+ * Pre-BN sums a = dot + b of one layer, as (G, M, O) with M = N * (post-pool positions), and
+ * the post-pool spatial shape. x: (N, K) for dense, NHWC for conv.
+ */
+function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor): { a: tf.Tensor3D; n: number; ho: number; wo: number } {
+  const G = l.groups;
+  const per = l.fanIn / G;
+  const O = l.out;
+  const Wb = signIdentity(p.W); // (G, per, O)
+  const bias = tf.reshape(p.b, [G, 1, O]);
+  if (l.kind === 'dense') {
+    const x2 = flattenCHW(x);
+    const n = x2.shape[0];
+    let dots: tf.Tensor3D;
+    if (G === 1) dots = tf.reshape(tf.matMul(x2, tf.reshape(Wb, [per, O])), [1, n, O]);
+    else dots = tf.matMul(tf.transpose(tf.reshape(x2, [n, G, per]), [1, 0, 2]), Wb as tf.Tensor3D);
+    return { a: tf.add(dots, bias) as tf.Tensor3D, n, ho: 1, wo: 1 };
+  }
+  const x4 = x as tf.Tensor4D;
+  const [n, h, w, c] = x4.shape;
+  const k = l.kernel;
+  let ho = h + 2 * l.padding - k + 1;
+  let wo = w + 2 * l.padding - k + 1;
+  let a: tf.Tensor4D; // (G*N, Ho, Wo, O)
+  if (G === 1) {
+    const filt = tf.transpose(tf.reshape(Wb, [c, k, k, O]), [1, 2, 0, 3]) as tf.Tensor4D;
+    a = tf.conv2d(x4, filt, 1, l.padding === 0 ? 'valid' : l.padding) as tf.Tensor4D;
+  } else {
+    const P = patches(x4, k, l.padding); // (N*Ho*Wo, K)
+    const grouped = tf.transpose(tf.reshape(P, [n * ho * wo, G, per]), [1, 0, 2]) as tf.Tensor3D; // (G, M, per)
+    a = tf.reshape(tf.matMul(grouped, Wb as tf.Tensor3D), [G * n, ho, wo, O]) as tf.Tensor4D;
+  }
+  // bias before pooling (max(dot) + b = max(dot + b)); pooling per group on the pre-BN sums
+  if (l.pool) {
+    a = tf.maxPool(a, 2, 2, 'valid');
+    ho = a.shape[1];
+    wo = a.shape[2];
+  }
+  return { a: tf.add(tf.reshape(a, [G, n * ho * wo, O]), bias) as tf.Tensor3D, n, ho, wo };
+}
+
+/**
+ * One hidden layer (input or binary): x -> +-1 output, NHWC for conv layers, (N, O) for dense.
+ * Layer index li only names the slot for collected moments.
+ */
+export function hiddenForward(l: LayerSpec, p: LayerParams, x: tf.Tensor, li: number, o: ForwardOptions): tf.Tensor {
+  const { a, n, ho, wo } = preActivation(l, p, x);
+  const y = batchNorm(a, p, li, o); // (G, M, O)
+  let s = signSTE(y); // (G, M, O)
+  if (l.groups > 1) s = signIdentity(tf.sum(s, 0)); // majority, tie -> +1
+  else s = tf.reshape(s, [n * ho * wo, l.out]);
+  return l.kind === 'conv' ? tf.reshape(s, [n, ho, wo, l.out]) : tf.reshape(s, [n, l.out]);
+}
+
+/** Forward pass. x: (N, K) for a dense first layer, NHWC for a conv one. Returns scores (N, classes). */
+export function forward(net: Net, x: tf.Tensor, o: ForwardOptions): tf.Tensor2D {
+  let h = x;
+  const L = net.spec.layers;
+  for (let i = 0; i < L.length; i++) {
+    const l = L[i]!;
+    const p = net.params[i]!;
+    if (l.type === 'classifier') {
+      const { a, n } = preActivation(l, p, h);
+      return tf.reshape(batchNorm(a, p, i, o), [n, l.out]) as tf.Tensor2D;
+    }
+    h = hiddenForward(l, p, h, i, o);
+    if (o.collect) o.collect.push(tf.keep(flattenCHW(h)));
+  }
+  throw new Error('network has no classifier');
+}
+
+/** Squared hinge loss (margin 1) on +-1 one-hot targets, mean over batch and classes. */
+export function squaredHinge(scores: tf.Tensor2D, labels: tf.Tensor1D, classes: number): tf.Scalar {
+  return tf.tidy(() => {
+    const t = tf.sub(tf.mul(tf.oneHot(labels, classes).toFloat(), 2), 1);
+    return tf.mean(tf.square(tf.relu(tf.sub(1, tf.mul(t, scores))))) as tf.Scalar;
+  });
+}
+
+/** Updates running BN statistics from the collected batch moments (momentum BN_MOMENTUM). */
+export function updateRunningStats(net: Net, moments: { mean: tf.Tensor; variance: tf.Tensor }[]): void {
+  tf.tidy(() => {
+    net.params.forEach((p, i) => {
+      const m = moments[i];
+      if (!m) return;
+      p.mean.assign(tf.add(tf.mul(p.mean, BN_MOMENTUM), tf.mul(m.mean, 1 - BN_MOMENTUM)));
+      p.variance.assign(tf.add(tf.mul(p.variance, BN_MOMENTUM), tf.mul(m.variance, 1 - BN_MOMENTUM)));
+    });
+  });
+  for (const m of moments) {
+    if (!m) continue;
+    m.mean.dispose();
+    m.variance.dispose();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The fast CPU path beyond the shared suite: both worker threads on one batch give exactly the
+ * single-thread result, shapes that exercise the kernels' chunked paths (slices over 992 bits),
+ * ADC row blocks that are not multiples of 32, empty batches, bad read-outs, and a process that
+ * exits by itself after dispose().
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCpuEngine } from '../../src/func/cpu/engine.ts';
+import { evaluateReference } from '../../src/func/reference.ts';
+import type { EvalResult, Readout } from '../../src/func/types.ts';
+import { mapSize } from '../../src/model/types.ts';
+import { randomLabels, randomModel, randomPixels, type RandomModelSpec } from '../helpers/random-model.ts';
+
+function expectSame(got: EvalResult, want: EvalResult): void {
+  expect(Array.from(got.predictions)).toEqual(Array.from(want.predictions));
+  expect(got.predictionsDigest).toBe(want.predictionsDigest);
+  expect(got.accuracy).toBe(want.accuracy);
+  expect(got.correct).toBe(want.correct);
+  expect(got.activity).toEqual(want.activity);
+}
+
+const convSpec: RandomModelSpec = {
+  input: { channels: 3, height: 12, width: 11 },
+  first: { kind: 'conv', out: 20, kernel: 3, stride: 1, padding: 1, pool: { size: 2, stride: 2 } },
+  hidden: [
+    { kind: 'conv', out: 24, kernel: 3, stride: 1, padding: 1, groups: 4, pool: { size: 2, stride: 2 } }, // K=180
+    { kind: 'conv', out: 13, kernel: 3, stride: 2, padding: 1, groups: 3, pool: null }, // K=216
+    { kind: 'dense', out: 30, groups: 2 }, // K=13*2*2=52
+  ],
+  classes: 10,
+  seed: 11,
+};
+
+// slices wider than 31 x 32 bits (the kernels' chunk loop), a classifier over > 992 bits
+const wideSpec: RandomModelSpec = {
+  input: { channels: 1, height: 10, width: 10 },
+  first: { kind: 'dense', out: 2100 },
+  hidden: [
+    { kind: 'dense', out: 45, groups: 1 }, // one slice of 2100 bits
+    { kind: 'dense', out: 1030, groups: 3 }, // K=45
+  ],
+  classes: 9,
+  seed: 12,
+};
+
+// conv groups over 896 bits (the scalar kernel) with padding classes, next to SIMD ones
+const longConvSpec: RandomModelSpec = {
+  input: { channels: 3, height: 7, width: 6 },
+  first: { kind: 'conv', out: 112, kernel: 3, stride: 1, padding: 1, pool: null },
+  hidden: [
+    { kind: 'conv', out: 17, kernel: 3, stride: 1, padding: 1, groups: 1, pool: { size: 2, stride: 2 } }, // K=1008
+    { kind: 'conv', out: 112, kernel: 3, stride: 1, padding: 1, groups: 1, pool: null }, // K=153
+    { kind: 'conv', out: 9, kernel: 3, stride: 2, padding: 1, groups: 1, pool: null }, // K=1008, stride 2
+    { kind: 'dense', out: 12, groups: 3 },
+  ],
+  classes: 5,
+  seed: 13,
+};
+
+function data(spec: RandomModelSpec, images: number) {
+  const model = randomModel(spec);
+  const size = mapSize(model.layers[0]!.inShape);
+  return {
+    model,
+    inputs: { count: images, pixels: randomPixels(spec.seed + 1, images, size), labels: randomLabels(spec.seed + 2, images, spec.classes) },
+  };
+}
+
+describe('cpu engine', () => {
+  const one = createCpuEngine({ workers: 1, chunk: 8 });
+  const two = createCpuEngine({ workers: 2, chunk: 8 });
+  afterAll(async () => {
+    await one.dispose();
+    await two.dispose();
+  });
+
+  const readouts: Readout[] = [
+    { kind: 'sense' },
+    { kind: 'adc', rows: 50, bits: 3 }, // 50 rows: blocks cut inside words
+    { kind: 'adc', rows: 37, bits: 6, clip: { 1: 20, 2: 30 } },
+  ];
+  for (const readout of readouts) {
+    it(`two workers give the one-worker result on a batch split across both, ${JSON.stringify(readout)}`, async () => {
+      const { model, inputs } = data(convSpec, 70);
+      const a = await one.evaluate(model, inputs, { readout });
+      const b = await two.evaluate(model, inputs, { readout });
+      expect(one.lastShards).toEqual([70]);
+      expect(two.lastShards).toEqual([35, 35]);
+      expectSame(b, a);
+      expectSame(a, evaluateReference(model, inputs, { readout }));
+    });
+  }
+
+  for (const readout of [{ kind: 'sense' }, { kind: 'adc', rows: 1500, bits: 4 }, { kind: 'adc', rows: 700, bits: 11 }] as Readout[]) {
+    it(`slices over 992 bits and a wide classifier, ${JSON.stringify(readout)}`, async () => {
+      const { model, inputs } = data(wideSpec, 13);
+      const want = evaluateReference(model, inputs, { readout });
+      expectSame(await one.evaluate(model, inputs, { readout }), want);
+      expectSame(await two.evaluate(model, inputs, { readout }), want);
+    });
+  }
+
+  for (const readout of [{ kind: 'sense' }, { kind: 'adc', rows: 300, bits: 5 }] as Readout[]) {
+    it(`conv groups over 896 bits with padding, ${JSON.stringify(readout)}`, async () => {
+      const { model, inputs } = data(longConvSpec, 6);
+      const want = evaluateReference(model, inputs, { readout });
+      expectSame(await one.evaluate(model, inputs, { readout }), want);
+      expectSame(await two.evaluate(model, inputs, { readout }), want);
+    });
+  }
+
+  it('the scalar kernel on every sense layer gives the same results', async () => {
+    const allScalar = createCpuEngine({ workers: 1, scalarMinBits: 1 });
+    try {
+      for (const spec of [convSpec, longConvSpec, wideSpec]) {
+        const { model, inputs } = data(spec, 7);
+        const readout: Readout = { kind: 'sense' };
+        expectSame(await allScalar.evaluate(model, inputs, { readout }), evaluateReference(model, inputs, { readout }));
+      }
+    } finally {
+      await allScalar.dispose();
+    }
+  });
+
+  it('an empty batch', async () => {
+    const { model } = data(convSpec, 0);
+    const inputs = { count: 0, pixels: new Uint8Array(0), labels: new Uint8Array(0) };
+    const want = evaluateReference(model, inputs, { readout: { kind: 'sense' } });
+    expectSame(await two.evaluate(model, inputs, { readout: { kind: 'sense' } }), want);
+  });
+
+  it('rejects a bad read-out', async () => {
+    const { model, inputs } = data(convSpec, 2);
+    await expect(one.evaluate(model, inputs, { readout: { kind: 'adc', rows: 0, bits: 4 } })).rejects.toThrow(/row block size/);
+  });
+
+  it('interleaved models and read-outs reuse their weight layouts exactly', async () => {
+    const c = data(convSpec, 9);
+    const w = data(wideSpec, 5);
+    const r1: Readout = { kind: 'adc', rows: 50, bits: 3 };
+    for (const [d, r] of [[c, r1], [w, { kind: 'sense' }], [c, { kind: 'sense' }], [w, r1], [c, r1]] as const) {
+      expectSame(await two.evaluate(d.model, d.inputs, { readout: r }), evaluateReference(d.model, d.inputs, { readout: r }));
+    }
+  });
+});
+
+describe('cpu engine process lifetime', () => {
+  it('a process that used two workers exits by itself after dispose()', () => {
+    const engineUrl = new URL('../../src/func/cpu/engine.ts', import.meta.url).href;
+    const helperUrl = new URL('../helpers/random-model.ts', import.meta.url).href;
+    const script = `
+      const { createCpuEngine } = await import(${JSON.stringify(engineUrl)});
+      const { randomModel, randomPixels } = await import(${JSON.stringify(helperUrl)});
+      const model = randomModel(${JSON.stringify(convSpec)});
+      const e = createCpuEngine({ workers: 2 });
+      const r = await e.evaluate(model, { count: 20, pixels: randomPixels(1, 20, 3 * 12 * 11), labels: null }, { readout: { kind: 'sense' } });
+      await e.dispose();
+      console.log('done', r.predictions.length, e.lastShards.join(','));
+    `;
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(res.error).toBeUndefined();
+    expect(res.stderr).toBe('');
+    expect(res.stdout.trim()).toBe('done 20 10,10');
+    expect(res.status).toBe(0);
+  }, 90_000);
+});
