@@ -111,11 +111,11 @@ export async function functionalPass(engine: Engine, model: Model, data: Dataset
 
 function layerReports(r: Extract<DesignResult, { ok: true }>, model: Model): LayerReport[] {
   return r.layers.map((l) => {
-    const ml = model.layers[l.layer]!;
+    const ml = model.layers[l.layer];
     return {
       index: l.layer,
       name: l.name,
-      kind: ml.type === 'classifier' ? 'classifier' : `${ml.type} ${ml.kind}`,
+      kind: !ml ? 'shared' : ml.type === 'classifier' ? 'classifier' : `${ml.type} ${ml.kind}`,
       unit: l.unit,
       groups: l.groups,
       arrays: l.arrays,

@@ -28,6 +28,12 @@ export function si(v: number, unit: string): string {
   return `${v.toExponential(2)} ${unit}`;
 }
 
+/** area in mm² with 3 significant digits (areas are read in mm², never with a prefix) */
+export function mm2(um2: number): string {
+  const v = um2 * 1e-6;
+  return `${v >= 1000 ? v.toFixed(0) : v.toPrecision(3)} mm²`;
+}
+
 export function pct(v: number | null | undefined, digits = 2): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)} %`;
 }
@@ -65,7 +71,7 @@ export function reportRows(r: RunReport): Row[] {
     { label: 'throughput', adc: cell(adc, (d) => si(d.throughputIps, 'img/s')), split: cell(split, (d) => si(d.throughputIps, 'img/s')), ratio: both ? ratio(r.ratios.throughput) : '' },
     { label: 'energy / image', adc: cell(adc, (d) => si(d.energyPj * 1e-12, 'J')), split: cell(split, (d) => si(d.energyPj * 1e-12, 'J')), ratio: both ? ratio(r.ratios.energy) : '' },
     { label: '  ADC share', adc: cell(adc, (d) => pct(d.adcEnergyShare, 1)), split: cell(split, (d) => pct(d.adcEnergyShare, 1)), ratio: '' },
-    { label: 'area', adc: cell(adc, (d) => si(d.areaUm2 * 1e-6, 'mm²').replace(' kmm²', ' ×10³ mm²')), split: cell(split, (d) => si(d.areaUm2 * 1e-6, 'mm²').replace(' kmm²', ' ×10³ mm²')), ratio: both ? ratio(r.ratios.area) : '' },
+    { label: 'area', adc: cell(adc, (d) => mm2(d.areaUm2)), split: cell(split, (d) => mm2(d.areaUm2)), ratio: both ? ratio(r.ratios.area) : '' },
     { label: '  ADC share', adc: cell(adc, (d) => pct(d.adcAreaShare, 1)), split: cell(split, (d) => pct(d.adcAreaShare, 1)), ratio: '' },
     { label: 'TOPS/W', adc: cell(adc, (d) => d.topsPerW.toPrecision(3)), split: cell(split, (d) => d.topsPerW.toPrecision(3)), ratio: both ? ratio(split!.topsPerW / adc!.topsPerW) : '' },
     { label: 'ADCs', adc: cell(adc, (d) => String(d.adcCount)), split: cell(split, (d) => String(d.adcCount)), ratio: '' },
