@@ -11,6 +11,7 @@ import { registerValidate } from './validate.ts';
 import { registerTrainCommand } from '../train/cli.ts';
 import { registerTrace } from './trace.ts';
 import { registerRun } from './run.ts';
+import { registerSweep } from './sweep.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerTrainCommand(program);
   registerTrace(program);
+  registerSweep(program);
   return program;
 }
 

@@ -3,8 +3,8 @@
  * Every input is read and validated before a backend is chosen. Outputs (`--out DIR`) are
  * written to a temporary folder and renamed at the end, so a failed run leaves nothing.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { writeDirAtomic } from '../util/fsx.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { selectEngine, type BackendChoice } from '../func/select.ts';
@@ -31,12 +31,8 @@ export interface RunCliOptions {
   force?: boolean;
 }
 
-/** Writes the output folder atomically: build it under a temporary name, then rename. */
+/** Writes the output folder (report.json, tech-table.csv, layers.csv, report.html, trace.json) atomically. */
 export async function writeRunOutputs(dir: string, out: JobOutput, opts: { trace?: boolean; force?: boolean }): Promise<string[]> {
-  const target = resolve(dir);
-  if (existsSync(target) && readdirSync(target).length > 0 && !opts.force) {
-    throw new InputError(`--out ${dir}: folder exists and is not empty (choose another, or add --force to replace it)`);
-  }
   const r = out.report;
   const files: Record<string, string> = {
     'report.json': JSON.stringify(r, null, 2) + '\n',
@@ -58,19 +54,7 @@ export async function writeRunOutputs(dir: string, out: JobOutput, opts: { trace
     }
     files['trace.json'] = JSON.stringify({ traceEvents: events, displayTimeUnit: 'ns' }) + '\n';
   }
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  try {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  return Object.keys(files).map((f) => join(dir, f));
+  return writeDirAtomic(dir, files, { force: opts.force });
 }
 
 export function registerRun(program: Command): void {

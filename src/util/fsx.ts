@@ -1,6 +1,7 @@
 /** File writing that never leaves a half-written result: write to a temporary name, then rename. */
-import { writeFileSync, renameSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { writeFileSync, renameSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
+import { InputError } from '../errors.ts';
 
 function tmpName(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`);
@@ -29,4 +30,28 @@ export function writeFilesAtomic(files: { path: string; data: string | Uint8Arra
     throw e;
   }
   files.forEach((f, i) => renameSync(tmps[i]!, f.path));
+}
+
+/**
+ * Writes a folder of files atomically: builds it under a temporary name beside the target, then
+ * renames it into place. An existing non-empty target is replaced only with `force`.
+ */
+export function writeDirAtomic(dir: string, files: Record<string, string | Uint8Array>, opts: { force?: boolean; option?: string } = {}): string[] {
+  const target = resolve(dir);
+  if (existsSync(target) && readdirSync(target).length > 0 && !opts.force) {
+    throw new InputError(`${opts.option ?? '--out'} ${dir}: folder exists and is not empty (choose another, or add --force to replace it)`);
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(tmp, name), data);
+    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return Object.keys(files).map((f) => join(dir, f));
 }
