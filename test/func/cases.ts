@@ -6,7 +6,7 @@
  * pooling with both directions, stride 2 and padding, and ADC bits below and above exactness.
  */
 import type { Readout } from '../../src/func/types.ts';
-import { randomModel, type RandomModelSpec } from '../helpers/random-model.ts';
+import { randInt, randomModel, rng, type RandomLayerSpec, type RandomModelSpec } from '../helpers/random-model.ts';
 
 export interface Case {
   name: string;
@@ -98,3 +98,64 @@ export const CASES: Case[] = [
 export function buildCase(c: Case) {
   return randomModel(c.spec);
 }
+
+/**
+ * Random shapes as well as random values: each seed draws a small network (dense or conv first
+ * layer, 1-3 hidden layers with random kernels, strides, padding, pooling and group counts that
+ * divide their fan-in) and random ADC read-outs, so the suite does not only test shapes chosen
+ * by hand.
+ */
+
+function divisors(n: number): number[] {
+  const d: number[] = [];
+  for (let i = 1; i <= n; i++) if (n % i === 0) d.push(i);
+  return d;
+}
+
+export function randomCase(seed: number): Case {
+  const r = rng(seed * 7919);
+  let shape = { channels: randInt(r, 1, 3), height: randInt(r, 5, 9), width: randInt(r, 5, 9) };
+  const input = { ...shape };
+  const layers: RandomLayerSpec[] = [];
+  const nHidden = randInt(r, 1, 3);
+  let dense = false;
+  let minFan = Infinity;
+  for (let i = 0; i <= nHidden; i++) {
+    const out = randInt(r, 3, 40);
+    const convOk = !dense && shape.height >= 3 && shape.width >= 3 && r() < 0.6;
+    let spec: RandomLayerSpec;
+    let fanIn: number;
+    if (convOk) {
+      const kernel = randInt(r, 1, Math.min(3, shape.height, shape.width));
+      const padding = randInt(r, 0, kernel - 1);
+      const stride = randInt(r, 1, 2);
+      const oh = Math.floor((shape.height + 2 * padding - kernel) / stride) + 1;
+      const ow = Math.floor((shape.width + 2 * padding - kernel) / stride) + 1;
+      const pool = oh >= 2 && ow >= 2 && r() < 0.5 ? { size: 2, stride: 2 } : null;
+      fanIn = shape.channels * kernel * kernel;
+      spec = { kind: 'conv', out, kernel, stride, padding, pool };
+      shape = { channels: out, height: pool ? Math.floor((oh - 2) / 2) + 1 : oh, width: pool ? Math.floor((ow - 2) / 2) + 1 : ow };
+    } else {
+      dense = true;
+      fanIn = shape.channels * shape.height * shape.width;
+      spec = { kind: 'dense', out };
+      shape = { channels: out, height: 1, width: 1 };
+    }
+    if (i > 0) {
+      const ds = divisors(fanIn);
+      spec.groups = ds[randInt(r, 0, ds.length - 1)]!;
+      minFan = Math.min(minFan, fanIn / spec.groups);
+    }
+    layers.push(spec);
+  }
+  const readouts: Readout[] = [{ kind: 'sense' }];
+  for (let i = 0; i < 2; i++) readouts.push({ kind: 'adc', rows: randInt(r, 1, 70), bits: randInt(r, 1, 8) });
+  return {
+    name: `random shapes, seed ${seed}`,
+    spec: { input, first: layers[0]!, hidden: layers.slice(1), classes: randInt(r, 2, 10), seed },
+    images: randInt(r, 3, 12),
+    readouts,
+  };
+}
+
+for (let s = 1; s <= 8; s++) CASES.push(randomCase(s));
