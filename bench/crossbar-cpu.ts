@@ -27,6 +27,7 @@ import { createCpuEngine } from '../src/func/cpu/engine.ts';
 import type { Engine, InputBatch } from '../src/func/types.ts';
 import type { Model } from '../src/model/types.ts';
 import { wordsFor } from '../src/model/types.ts';
+import { mulberry32 as rng } from '../src/util/rng.ts';
 
 export interface CrossbarShape {
   batch: number;
@@ -51,16 +52,6 @@ export interface CrossbarRecord {
   workers: number;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomRows(r: () => number, rows: number, bits: number): Uint32Array {
   const wpr = wordsFor(bits);

@@ -10,7 +10,6 @@ import { InputError } from '../errors.ts';
 import { selectEngine, type BackendChoice } from '../func/select.ts';
 import { renderTable } from '../report/table.ts';
 import { layersCsv, toCsv } from '../report/csv.ts';
-import { runReportHtml } from '../report/html.ts';
 import type { RunReport } from '../report/types.ts';
 import { prepareJob, runJob, type DesignChoice, type JobOutput } from './job.ts';
 import { backendOption, intOption } from './options.ts';
@@ -41,7 +40,8 @@ export async function writeRunOutputs(dir: string, out: JobOutput, opts: { trace
       r.techTable.map((t) => [t.component, t.action, t.value, t.unit, t.node, t.source, t.note ?? '']),
     ),
     'layers.csv': layersCsv(r),
-    'report.html': await runReportHtml(r),
+    // vega is loaded only when a report is drawn
+    'report.html': await (await import('../report/html.ts')).runReportHtml(r),
   };
   if (opts.trace) {
     const events: Record<string, unknown>[] = [];

@@ -8,7 +8,6 @@ import { InputError } from '../errors.ts';
 import { selectEngine, type BackendChoice } from '../func/select.ts';
 import { runSweep, type SweepProgress } from '../sweep/run.ts';
 import { mergeResults } from '../sweep/store.ts';
-import { writeSweepReport } from '../report/sweep-html.ts';
 import { backendOption, intOption } from './options.ts';
 import { interactive, makeProgress } from './progress.ts';
 
@@ -93,6 +92,7 @@ export function registerSweep(program: Command): void {
     .requiredOption('--out <dir>', 'folder for report.html')
     .option('--force', 'replace an existing non-empty folder')
     .action(async (results: string, opts: { out: string; force?: boolean }) => {
+      const { writeSweepReport } = await import('../report/sweep-html.ts');
       const files = await writeSweepReport(results, opts.out, { force: opts.force });
       process.stdout.write(`wrote ${files.join(', ')}\n`);
     });

@@ -7,18 +7,8 @@
  */
 import type { LayerActivity } from '../func/types.ts';
 import { mapSize, wordsFor, type BinaryLayer, type ClassifierLayer, type InputLayer, type Layer, type MapShape, type Model } from './types.ts';
+import { mulberry32 as rng } from '../util/rng.ts';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The seed's group count for a layer with K inputs on arrays of `arraySize` rows. */
 export function seedGroups(kind: 'dense' | 'conv', K: number, arraySize: number): number {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { sha256Hex } from '../model/io.ts';
 import { writeFilesAtomic } from '../util/fsx.ts';
-import { PARAM_KEYS, type ParamKey } from './net.ts';
+import { PARAM_KEYS, type ParamKey } from './params.ts';
 import type { NetSpec } from './spec.ts';
 
 export const CKPT_FORMAT = 'archsim-train-checkpoint';

@@ -14,10 +14,10 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { interactive } from '../cli/progress.ts';
 import { parseDatasetName } from '../data/index.ts';
-import { initBackend, shutdownBackend, type TrainBackend } from './backend.ts';
+import type { TrainBackend } from './backend.ts';
 import { checkpointFiles, loadCheckpoint, type TrainConfig } from './checkpoint.ts';
 import { PRESET_DEFAULTS, PRESETS, parsePreset, type Grouping } from './spec.ts';
-import { silentProgress, train, type ProgressSink } from './trainer.ts';
+import type { ProgressSink } from './trainer.ts';
 
 function int(name: string, min = 1) {
   return (v: string) => {
@@ -188,6 +188,9 @@ export function registerTrainCommand(program: Command): void {
     .addOption(new Option('--max-steps <n>', 'stop each epoch after N steps (smoke tests)').argParser(int('--max-steps')).hideHelp())
     .action(async (o: TrainCliOptions) => {
       const r = resolveConfig(o);
+      // tfjs loads only when training runs: other commands start without it
+      const { initBackend, shutdownBackend } = await import('./backend.ts');
+      const { silentProgress, train } = await import('./trainer.ts');
       const info = await initBackend(r.config.backend);
       const progress = await makeProgress();
       const command = ['archsim', 'train', ...process.argv.slice(process.argv.indexOf('train') + 1)].join(' ');
