@@ -35,7 +35,9 @@ if (!debug) {
       inBlock = true;
       return false;
     }
-    if (inBlock && (/^\s+at /.test(line) || line.trim() === '')) return false;
+    // Mesa's Vulkan WSI complains while Dawn probes a software Vulkan driver it then rejects
+    if (/^error: XDG_RUNTIME_DIR is invalid or not set/.test(line)) return false;
+    if (inBlock && (/^\s+at /.test(line) || /^ - While /.test(line) || line.trim() === '')) return false;
     inBlock = false;
     return true;
   };
@@ -45,7 +47,8 @@ if (!debug) {
     pending = parts.pop();
     let out = '';
     for (const line of parts) if (keep(line)) out += line + '\n';
-    if (pending && !'Warning: '.startsWith(pending.slice(0, 9)) && !(inBlock && /^\s/.test(pending))) {
+    const maybeNoise = 'Warning: '.startsWith(pending.slice(0, 9)) || 'error: XDG_RUNTIME_DIR'.startsWith(pending.slice(0, 22));
+    if (pending && !maybeNoise && !(inBlock && /^\s/.test(pending))) {
       out += pending;
       pending = '';
       inBlock = false;

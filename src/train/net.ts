@@ -112,62 +112,6 @@ export const signIdentity: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: any) 
   gradFunc: (dy: any) => dy,
 })) as any;
 
-// ------------------------------------------------------------------ matrix products
-
-/**
- * Grouped product (G, M, K) @ (G, K, O) -> (G, M, O) written as G plain 2-D products, forward
- * and backward, none with a transpose flag: dA_g = (B_g @ dY_g^T)^T and dB_g = A_g^T @ dY_g with
- * the small operands transposed explicitly.
- *
- * Why: tfjs-backend-wasm sends only untransposed, unbatched products to XNNPACK; a transposed
- * operand or a batch dimension > 1 takes a naive loop that is 10-15x slower (measured on
- * 100x2048 @ 2048x2048: 45 ms through XNNPACK, 630 ms with transposeB, 880 ms with transposeA,
- * 740 ms batched over 4 groups). tf.matMul's own gradient uses both flags, so the backward pass
- * of the seed MLP ran at ~1 GFLOP/s and made training ~8x slower than its matrix products allow.
- * XNNPACK packs the right operand on every new tensor, so the large (K, O) weight matrix is kept
- * as a left operand in the backward products.
- */
-export const groupedMatMulFast: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D = tf.customGrad((a: any, b: any, save: any) => {
-  save([a, b]);
-  return {
-    value: perGroup(a, b, (ag, bg) => tf.matMul(ag, bg)),
-    gradFunc: (dy: any, saved: any) => {
-      const [sa, sb] = saved as tf.Tensor3D[];
-      const da = perGroup(dy, sb!, (dg, bg) => tf.transpose(tf.matMul(bg, tf.transpose(dg))));
-      const db = perGroup(sa!, dy, (ag, dg) => tf.matMul(tf.transpose(ag), dg));
-      return [da, db];
-    },
-  };
-}) as any;
-
-/** Applies f to the G pairs of 2-D slices of x (G, ., .) and y (G, ., .) and stacks the results. */
-function perGroup(x: tf.Tensor3D, y: tf.Tensor3D, f: (xg: tf.Tensor2D, yg: tf.Tensor2D) => tf.Tensor2D): tf.Tensor3D {
-  const G = x.shape[0];
-  const two = (t: tf.Tensor3D, g: number) => (G === 1 ? tf.reshape(t, t.shape.slice(1)) : tf.reshape(tf.slice(t, [g, 0, 0], [1, t.shape[1], t.shape[2]]), t.shape.slice(1))) as tf.Tensor2D;
-  const parts: tf.Tensor[] = [];
-  for (let g = 0; g < G; g++) {
-    const r = f(two(x, g), two(y, g));
-    parts.push(tf.reshape(r, [1, r.shape[0], r.shape[1]]));
-  }
-  return (G === 1 ? parts[0]! : tf.concat(parts, 0)) as tf.Tensor3D;
-}
-
-/** Whether products go through groupedMatMulFast (the wasm backend) or tf.matMul (elsewhere). */
-let fastMatMul: boolean | null = null;
-export function setFastMatMul(on: boolean | null): void {
-  fastMatMul = on;
-}
-function useFast(): boolean {
-  return fastMatMul ?? tf.getBackend() === 'wasm';
-}
-
-/** (G, M, K) @ (G, K, O) */
-export function groupedMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  if (useFast()) return groupedMatMulFast(a, b);
-  if (a.shape[0] === 1) return tf.reshape(tf.matMul(tf.reshape(a, a.shape.slice(1) as [number, number]), tf.reshape(b, b.shape.slice(1) as [number, number])), [1, a.shape[1], b.shape[2]]) as tf.Tensor3D;
-  return tf.matMul(a, b);
-}
-
 // ------------------------------------------------------------------ forward
 
 export interface ForwardOptions {
@@ -235,8 +179,8 @@ function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor): { a: tf.Tens
     const x2 = flattenCHW(x);
     const n = x2.shape[0];
     let dots: tf.Tensor3D;
-    if (G === 1) dots = groupedMatMul(tf.reshape(x2, [1, n, per]), Wb as tf.Tensor3D);
-    else dots = groupedMatMul(tf.transpose(tf.reshape(x2, [n, G, per]), [1, 0, 2]) as tf.Tensor3D, Wb as tf.Tensor3D);
+    if (G === 1) dots = tf.reshape(tf.matMul(x2, tf.reshape(Wb, [per, O])), [1, n, O]);
+    else dots = tf.matMul(tf.transpose(tf.reshape(x2, [n, G, per]), [1, 0, 2]), Wb as tf.Tensor3D);
     return { a: tf.add(dots, bias) as tf.Tensor3D, n, ho: 1, wo: 1 };
   }
   const x4 = x as tf.Tensor4D;
@@ -251,7 +195,7 @@ function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor): { a: tf.Tens
   } else {
     const P = patches(x4, k, l.padding); // (N*Ho*Wo, K)
     const grouped = tf.transpose(tf.reshape(P, [n * ho * wo, G, per]), [1, 0, 2]) as tf.Tensor3D; // (G, M, per)
-    a = tf.reshape(groupedMatMul(grouped, Wb as tf.Tensor3D), [G * n, ho, wo, O]) as tf.Tensor4D;
+    a = tf.reshape(tf.matMul(grouped, Wb as tf.Tensor3D), [G * n, ho, wo, O]) as tf.Tensor4D;
   }
   // bias before pooling (max(dot) + b = max(dot + b)); pooling per group on the pre-BN sums
   if (l.pool) {

@@ -11,7 +11,7 @@ import { archsim, ROOT } from '../helpers/cli.ts';
 import { makeMnistPair } from '../helpers/fixtures.ts';
 import { checkPage, chromiumPath } from '../helpers/browser.ts';
 
-const GOLDEN = join(ROOT, 'test/golden/run-small-fixture.json');
+const GOLDEN = join(ROOT, 'test/golden/run-small-demo.json');
 const SMALL = join(ROOT, 'arch-configs/small.json');
 
 let dir: string;
@@ -32,14 +32,14 @@ function normalise(r: any): any {
   delete c.wallMs;
   delete c.backend;
   delete c.archsimVersion;
-  c.arch.file = 'small.json';
+  expect(c.arch.file).toBe('arch-configs/small.json');
   return walk(c);
 }
 
 describe('archsim run (golden)', () => {
-  it('the run on the small chip at --images 500 equals the stored report', () => {
+  it('the README command on the small chip, the shipped demo model and the shipped trace at --images 500 equals the stored report', () => {
     const out = join(dir, 'golden-out');
-    const r = archsim(['--arch', SMALL, '--model', 'fixture-split64.json', '--images', '500', '--backend', 'cpu', '--out', out, '--trace'], { cwd: dir });
+    const r = archsim(['--arch', 'arch-configs/small.json', '--model', 'models/demo/tiny-mlp-split32.json', '--input', 'traces/mnist-test-500.msgpack', '--images', '500', '--backend', 'cpu', '--out', out, '--trace']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['layers.csv', 'report.html', 'report.json', 'tech-table.csv', 'trace.json']);
@@ -84,6 +84,19 @@ describe('archsim run (golden)', () => {
       expect(ja.designs.split).toHaveProperty(k);
     }
   }, 180_000);
+});
+
+describe('archsim doctor', () => {
+  it('exits 0, prints JSON with the adapter (required in CI) and keeps driver noise off stderr', () => {
+    const r = archsim(['doctor', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const d = JSON.parse(r.stdout);
+    expect(d).toHaveProperty('adapter');
+    expect(['gpu', 'cpu']).toContain(d.backend);
+    expect(d.cpu.available).toBe(true);
+    if (process.env.ARCHSIM_REQUIRE_GPU === '1') expect(d.adapter).not.toBeNull();
+  }, 60_000);
 });
 
 describe('the HTML report in headless Chromium', () => {
