@@ -133,6 +133,18 @@ describe('errors: exit codes and messages, nothing half-written', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad-arch\.json: tile\.array\.rowz/);
   });
+  it('archsim validate checks architecture files too (0 when valid, 2 naming file and path)', () => {
+    const ok = archsim(['validate', 'arch-configs/tile64.json', 'arch-configs/isaac-tile.json', 'models/demo/tiny-mlp-split32.json']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/tile64\.json: ok/);
+    const a = JSON.parse(readFileSync(SMALL, 'utf8'));
+    a.tile.readout.adc.bits = 17;
+    a.tech = join(ROOT, 'arch-configs', a.tech);
+    writeFileSync(join(dir, 'bits17.json'), JSON.stringify(a));
+    const bad = run(['validate', 'bits17.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bits17\.json: tile\.readout\.adc\.bits/);
+  });
   it('a split model made for larger arrays than the chip has', () => {
     const a = JSON.parse(readFileSync(SMALL, 'utf8'));
     a.tile.array.rows = 32;
