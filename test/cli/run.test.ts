@@ -70,14 +70,19 @@ describe('archsim run (golden)', () => {
 
   it('--json prints the same document; every backend gives the same digests', () => {
     const a = archsim(['--arch', SMALL, '--model', 'fixture-split64.json', '--images', '200', '--backend', 'cpu', '--json'], { cwd: dir });
-    const b = archsim(['--arch', SMALL, '--model', 'fixture-split64.json', '--images', '200', '--backend', 'reference', '--json'], { cwd: dir });
-    expect(a.code).toBe(0);
-    expect(b.code).toBe(0);
     const ja = JSON.parse(a.stdout);
-    const jb = JSON.parse(b.stdout);
-    expect(ja.designs.adc.predictionsDigest).toBe(jb.designs.adc.predictionsDigest);
-    expect(ja.designs.split.predictionsDigest).toBe(jb.designs.split.predictionsDigest);
-    expect(ja.designs.split.energyPj).toBe(jb.designs.split.energyPj);
+    expect(a.code).toBe(0);
+    for (const backend of ['reference', 'gpu']) {
+      const b = archsim(['--arch', SMALL, '--model', 'fixture-split64.json', '--images', '200', '--backend', backend, '--json'], { cwd: dir });
+      if (backend === 'gpu' && b.code === 2 && process.env.ARCHSIM_REQUIRE_GPU !== '1') continue; // no adapter here
+      expect(b.code).toBe(0);
+      const jb = JSON.parse(b.stdout);
+      expect(jb.backend).toBe(backend);
+      expect(jb.designs.adc.predictionsDigest).toBe(ja.designs.adc.predictionsDigest);
+      expect(jb.designs.split.predictionsDigest).toBe(ja.designs.split.predictionsDigest);
+      expect(jb.designs.split.energyPj).toBe(ja.designs.split.energyPj);
+      expect(jb.designs.adc.energyPj).toBe(ja.designs.adc.energyPj);
+    }
     for (const k of ['archsimVersion', 'arch', 'model', 'images', 'backend', 'wallMs', 'ratios', 'designs']) expect(ja).toHaveProperty(k);
     for (const k of ['accuracy', 'predictionsDigest', 'latencyNs', 'throughputIps', 'energyPj', 'areaUm2', 'adcCount', 'energyBreakdownPj', 'areaBreakdownUm2', 'layers']) {
       expect(ja.designs.adc).toHaveProperty(k);
