@@ -61,7 +61,7 @@ export function registerSweep(program: Command): void {
       const sel = await selectEngine(opts.backend);
       const t0 = performance.now();
       try {
-        const r = await runSweep(sweepOpts, sel.engine, sel.backend, sweepProgress(), makeProgress());
+        const r = await runSweep(sweepOpts, sel.engine, sweepProgress(), makeProgress());
         process.stdout.write(
           `${opts.out}: ${r.ran} points run, ${r.skipped} already present, ${r.failed} infeasible` +
             `${opts.shard ? ` (shard ${opts.shard}: ${prep.shardTotal} of ${prep.total} points)` : ''}; ${sel.reason}; ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,

@@ -5,7 +5,7 @@
  * fields gathered into 32-bit words per group, XNOR and a SWAR popcount per word. It follows
  * ../shared/NUMERICS.md line by line; where it and NUMERICS.md disagree, this file is wrong.
  */
-import type { BinaryLayer, ClassifierLayer, InputLayer, Model, Thresholds } from '../model/types.ts';
+import type { BinaryLayer, ClassifierLayer, InputLayer, Model } from '../model/types.ts';
 import { mapSize, wordsFor } from '../model/types.ts';
 import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity, Readout } from './types.ts';
 import { adcStep, argmaxScores, classifierScore, emptyActivity, finishResult, thresholdBit } from './common.ts';
@@ -87,7 +87,7 @@ function preShape(layer: InputLayer | BinaryLayer): { h: number; w: number } {
  * Pools per-position threshold bits of one (neuron, group): OR for d = +1, AND for d = -1
  * (NUMERICS.md: max-pooling of the dots before the threshold), constant for d = 0.
  */
-function poolBits(pre: Uint8Array, ph: number, pw: number, layer: InputLayer | BinaryLayer, d: number, out: Uint8Array): void {
+function poolBits(pre: Uint8Array, pw: number, layer: InputLayer | BinaryLayer, d: number, out: Uint8Array): void {
   const pool = layer.pool;
   if (!pool) {
     out.set(pre);
@@ -107,7 +107,6 @@ function poolBits(pre: Uint8Array, ph: number, pw: number, layer: InputLayer | B
       out[y * ow + x] = acc;
     }
   }
-  void ph;
 }
 
 function runInputLayer(layer: InputLayer, pixels: Uint8Array, act: LayerActivity): Uint8Array {
@@ -166,7 +165,7 @@ function runInputLayer(layer: InputLayer, pixels: Uint8Array, act: LayerActivity
   }
   const tmp = new Uint8Array(layer.outShape.height * layer.outShape.width);
   for (let o = 0; o < N; o++) {
-    poolBits(pre.subarray(o * P, (o + 1) * P), ph, pw, layer, layer.thresholds.d[o]!, tmp);
+    poolBits(pre.subarray(o * P, (o + 1) * P), pw, layer, layer.thresholds.d[o]!, tmp);
     out.set(tmp, o * tmp.length);
   }
   countOutputs(out, act);
@@ -257,7 +256,7 @@ function runBinaryLayer(layer: BinaryLayer, layerIndex: number, map: Uint8Array,
     ones.fill(0);
     for (let g = 0; g < G; g++) {
       const idx = o * G + g;
-      poolBits(pre.subarray(idx * P, (idx + 1) * P), ph, pw, layer, layer.thresholds.d[idx]!, pooled);
+      poolBits(pre.subarray(idx * P, (idx + 1) * P), pw, layer, layer.thresholds.d[idx]!, pooled);
       for (let q = 0; q < OP; q++) ones[q]! += pooled[q]!;
     }
     // majority with ties to +1: 2*ones >= G
@@ -340,4 +339,3 @@ export function createReferenceEngine(): Engine {
   };
 }
 
-export type { Thresholds };

@@ -9,7 +9,7 @@
  * - Results are appended one line per point as they finish; rerunning skips identities already
  *   in the file; --shard I/N runs a deterministic 1/N of the points (see store.ts, space.ts).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors.ts';
@@ -211,7 +211,7 @@ export interface SweepProgress {
   stop(): void;
 }
 
-export async function runSweep(opts: SweepOptions, engine: Engine, engineName: string, progress: SweepProgress, stageProgress: Progress = NO_PROGRESS): Promise<{ ran: number; skipped: number; failed: number; repairedBytes: number }> {
+export async function runSweep(opts: SweepOptions, engine: Engine, progress: SweepProgress, stageProgress: Progress = NO_PROGRESS): Promise<{ ran: number; skipped: number; failed: number; repairedBytes: number }> {
   const { points } = prepareSweep(opts);
   const store = new ResultStore(opts.out);
   const todo = points.filter((p) => !store.has(p.id));
@@ -289,10 +289,5 @@ export async function runSweep(opts: SweepOptions, engine: Engine, engineName: s
     store.close();
     await pool?.close();
   }
-  void engineName;
   return { ran: todo.length, skipped: points.length - todo.length, failed, repairedBytes: store.repairedBytes };
-}
-
-export function readJsonFile(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
 }
