@@ -71,8 +71,20 @@ export function reportRows(r: RunReport): Row[] {
     { label: 'throughput', adc: cell(adc, (d) => si(d.throughputIps, 'img/s')), split: cell(split, (d) => si(d.throughputIps, 'img/s')), ratio: both ? ratio(r.ratios.throughput) : '' },
     { label: 'energy / image', adc: cell(adc, (d) => si(d.energyPj * 1e-12, 'J')), split: cell(split, (d) => si(d.energyPj * 1e-12, 'J')), ratio: both ? ratio(r.ratios.energy) : '' },
     { label: '  ADC share', adc: cell(adc, (d) => pct(d.adcEnergyShare, 1)), split: cell(split, (d) => pct(d.adcEnergyShare, 1)), ratio: '' },
+    {
+      label: '  w/o digital unit',
+      adc: cell(adc, (d) => si(d.energyWithoutDigitalPj * 1e-12, 'J')),
+      split: cell(split, (d) => si(d.energyWithoutDigitalPj * 1e-12, 'J')),
+      ratio: both ? ratio(split!.energyWithoutDigitalPj / adc!.energyWithoutDigitalPj) : '',
+    },
     { label: 'area', adc: cell(adc, (d) => mm2(d.areaUm2)), split: cell(split, (d) => mm2(d.areaUm2)), ratio: both ? ratio(r.ratios.area) : '' },
     { label: '  ADC share', adc: cell(adc, (d) => pct(d.adcAreaShare, 1)), split: cell(split, (d) => pct(d.adcAreaShare, 1)), ratio: '' },
+    {
+      label: '  w/o digital unit',
+      adc: cell(adc, (d) => mm2(d.areaWithoutDigitalUm2)),
+      split: cell(split, (d) => mm2(d.areaWithoutDigitalUm2)),
+      ratio: both ? ratio(split!.areaWithoutDigitalUm2 / adc!.areaWithoutDigitalUm2) : '',
+    },
     { label: 'TOPS/W', adc: cell(adc, (d) => d.topsPerW.toPrecision(3)), split: cell(split, (d) => d.topsPerW.toPrecision(3)), ratio: both ? ratio(split!.topsPerW / adc!.topsPerW) : '' },
     { label: 'ADCs', adc: cell(adc, (d) => String(d.adcCount)), split: cell(split, (d) => String(d.adcCount)), ratio: '' },
   ];
