@@ -3,7 +3,7 @@
  * stats; no evaluation) for the MNIST MLP and the reduced CIFAR-10 VGG, on the webgpu backend and
  * on the cpu backend in the same run. Prints one JSON line per (backend, preset).
  *
- *   node --import tsx bench/train.ts [--steps N] [--presets mnist-mlp,cifar-vgg-small] [--backends webgpu,cpu] [--array-size N]
+ *   node --import tsx bench/train.ts [--steps N] [--batch N] [--presets mnist-mlp,cifar-vgg-small] [--backends webgpu,wasm,cpu] [--array-size N]
  *
  * Numbers on a machine that runs anything else at the same time are not comparable.
  */
@@ -21,10 +21,9 @@ const presets = arg('presets', 'mnist-mlp,cifar-vgg-small').split(',') as Preset
 const backends = arg('backends', 'webgpu,cpu').split(',') as TrainBackend[];
 const arraySize = process.argv.includes('--array-size') ? Number(arg('array-size', '0')) : null;
 
-let webgpuInfo: string | null = null;
+const adapters: Record<string, string> = {};
 for (const backend of backends) {
-  if (backend === 'webgpu') webgpuInfo = (await initBackend('webgpu')).adapter;
-  else await tf.setBackend('cpu');
+  adapters[backend] = (await initBackend(backend)).adapter;
   for (const preset of presets) {
     const d = PRESET_DEFAULTS[preset];
     // the cpu backend's conv gradients are very slow: a smaller slice there
@@ -53,7 +52,7 @@ for (const backend of backends) {
       JSON.stringify({
         bench: 'train',
         backend,
-        adapter: backend === 'webgpu' ? webgpuInfo : 'tfjs-cpu',
+        adapter: adapters[backend],
         preset,
         arraySize,
         batch,

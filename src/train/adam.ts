@@ -41,7 +41,8 @@ export class Adam {
         const m2 = tf.add(tf.mul(s.m2, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         s.m1.assign(m1);
         s.m2.assign(m2);
-        const step = tf.div(tf.mul(m1, (lr * s.lrScale) / c1), tf.add(tf.sqrt(tf.div(m2, c2)), this.eps));
+        // lr * (m1 / c1) / (sqrt(m2 / c2) + eps), with the bias corrections folded into scalars
+        const step = tf.div(tf.mul(m1, (lr * s.lrScale * Math.sqrt(c2)) / c1), tf.add(tf.sqrt(m2), this.eps * Math.sqrt(c2)));
         let nv = tf.sub(s.v, step);
         if (s.clip) nv = tf.clipByValue(nv, -1, 1);
         s.v.assign(nv);

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.ts';
+import { patchWasmKernels } from './wasm-kernels.ts';
 
 export type TrainBackend = 'webgpu' | 'wasm' | 'cpu';
 
@@ -67,6 +68,7 @@ export async function initBackend(name: TrainBackend): Promise<BackendInfo> {
     const ok = await tf.setBackend('wasm');
     if (!ok) throw new InputError('--backend wasm: tfjs could not start its WebAssembly backend; use --backend cpu');
     await tf.ready();
+    patchWasmKernels();
     return { backend: 'wasm', adapter: 'tfjs-wasm (XNNPACK, SIMD)', software: true };
   }
   if (name !== 'webgpu') throw new InputError(`--backend: "${name}" is not a training backend; use webgpu, wasm or cpu`);

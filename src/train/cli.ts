@@ -170,7 +170,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--array-size <n>', 'train the split network for arrays of N rows (seed group rules)', int('--array-size'))
     .option('--baseline', 'train the unsplit baseline network')
     .addOption(new Option('--grouping <kind>', 'conv split: the seed\'s IntraC contiguous cut, or groups of whole channels').choices(['intra', 'channel']).default('intra'))
-    .option('--epochs <n>', 'total epochs (default: preset; with --resume extends the run)', int('--epochs'))
+    .option('--epochs <n>', 'total epochs (default: preset; with --resume sets the run\'s new total, at least its completed epochs; the exponential LR schedule of the remaining epochs follows it)', int('--epochs'))
     .option('--batch-size <n>', 'images per step (default: preset)', int('--batch-size'))
     .option('--lr <x>', 'initial learning rate (default: preset)', num('--lr'))
     .option('--lr-final <x>', 'learning rate of the last epoch (exponential schedule)', num('--lr-final'))

@@ -43,8 +43,8 @@ export interface Net {
 }
 
 /** Names and order of every variable (checkpoints, exports). */
-export const PARAM_KEYS = ['W', 'b', 'gamma', 'beta', 'mean', 'variance'] as const;
-export type ParamKey = (typeof PARAM_KEYS)[number];
+import { PARAM_KEYS, type ParamKey } from './params.ts';
+export { PARAM_KEYS, type ParamKey };
 export const TRAINABLE_KEYS: ParamKey[] = ['W', 'b', 'gamma', 'beta'];
 
 export function paramShape(l: LayerSpec, key: ParamKey): number[] {
@@ -92,9 +92,13 @@ export function trainableVariables(net: Net): tf.Variable[] {
 
 // ------------------------------------------------------------------ straight-through estimators
 
-/** +1 where x >= 0, else -1 (sign(0) = +1). */
+/**
+ * +1 where x >= 0, else -1 (sign(0) = +1, also for -0): -step(-x, -1), as step(v, a) is 1 for
+ * v > 0 and a otherwise. Three float kernels instead of greaterEqual + cast + mul + sub, whose
+ * bool intermediate is slow on the wasm backend (binarising the 14M latent weights every step).
+ */
 export function signPM(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1));
+  return tf.tidy(() => tf.neg(tf.step(tf.neg(x), -1)));
 }
 
 /** sign with the HardTanh-gated straight-through gradient: dL/dx = dL/dy * (|x| <= 1). */
@@ -111,6 +115,70 @@ export const signIdentity: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: any) 
   value: signPM(x),
   gradFunc: (dy: any) => dy,
 })) as any;
+
+// ------------------------------------------------------------------ matrix products
+
+/**
+ * Grouped product (G, M, K) @ (G, K, O) -> (G, M, O) written as G plain 2-D products, forward
+ * and backward, none with a transpose flag: dA_g = (B_g @ dY_g^T)^T and dB_g = A_g^T @ dY_g with
+ * the small operands transposed explicitly.
+ *
+ * Why: tfjs-backend-wasm sends only untransposed, unbatched products to XNNPACK; a transposed
+ * operand or a batch dimension > 1 takes a naive loop that is 10-15x slower (measured on
+ * 100x2048 @ 2048x2048: 45 ms through XNNPACK, 630 ms with transposeB, 880 ms with transposeA,
+ * 740 ms batched over 4 groups). tf.matMul's own gradient uses both flags, so the backward pass
+ * of the seed MLP ran at ~1 GFLOP/s and made training ~8x slower than its matrix products allow.
+ * XNNPACK packs the right operand on every new tensor, so the large (K, O) weight matrix is kept
+ * as a left operand in the backward products.
+ */
+function makeGroupedMatMulFast(inputGrad: boolean): (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D {
+  return tf.customGrad((a: any, b: any, save: any) => {
+    save([a, b]);
+    return {
+      value: perGroup(a, b, (ag, bg) => tf.matMul(ag, bg)),
+      gradFunc: (dy: any, saved: any) => {
+        const [sa, sb] = saved as tf.Tensor3D[];
+        const da = inputGrad ? perGroup(dy, sb!, (dg, bg) => tf.transpose(tf.matMul(bg, tf.transpose(dg))) as tf.Tensor2D) : tf.zerosLike(sa!);
+        const db = perGroup(sa!, dy, (ag, dg) => tf.matMul(tf.transpose(ag), dg));
+        return [da, db];
+      },
+    };
+  }) as any;
+}
+export const groupedMatMulFast = makeGroupedMatMulFast(true);
+/** The same product for a first layer, whose input (the images) needs no gradient: dA is zero. */
+export const groupedMatMulFastNoInputGrad = makeGroupedMatMulFast(false);
+
+/** Applies f to the G pairs of 2-D slices of x (G, ., .) and y (G, ., .) and stacks the results. */
+function perGroup(x: tf.Tensor3D, y: tf.Tensor3D, f: (xg: tf.Tensor2D, yg: tf.Tensor2D) => tf.Tensor2D): tf.Tensor3D {
+  const G = x.shape[0];
+  const two = (t: tf.Tensor3D, g: number): tf.Tensor2D => {
+    const s2: [number, number] = [t.shape[1], t.shape[2]];
+    return G === 1 ? tf.reshape(t, s2) : tf.reshape(tf.slice(t, [g, 0, 0], [1, s2[0], s2[1]]), s2);
+  };
+  const parts: tf.Tensor[] = [];
+  for (let g = 0; g < G; g++) {
+    const r = f(two(x, g), two(y, g));
+    parts.push(tf.reshape(r, [1, r.shape[0], r.shape[1]]));
+  }
+  return (G === 1 ? parts[0]! : tf.concat(parts, 0)) as tf.Tensor3D;
+}
+
+/** Whether products go through groupedMatMulFast (the wasm backend) or tf.matMul (elsewhere). */
+let fastMatMul: boolean | null = null;
+export function setFastMatMul(on: boolean | null): void {
+  fastMatMul = on;
+}
+function useFast(): boolean {
+  return fastMatMul ?? tf.getBackend() === 'wasm';
+}
+
+/** (G, M, K) @ (G, K, O) */
+export function groupedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, inputGrad = true): tf.Tensor3D {
+  if (useFast()) return inputGrad ? groupedMatMulFast(a, b) : groupedMatMulFastNoInputGrad(a, b);
+  if (a.shape[0] === 1) return tf.reshape(tf.matMul(tf.reshape(a, a.shape.slice(1) as [number, number]), tf.reshape(b, b.shape.slice(1) as [number, number])), [1, a.shape[1], b.shape[2]]) as tf.Tensor3D;
+  return tf.matMul(a, b);
+}
 
 // ------------------------------------------------------------------ forward
 
@@ -169,7 +237,7 @@ export function patches(x: tf.Tensor4D, k: number, pad: number): tf.Tensor2D {
  * Pre-BN sums a = dot + b of one layer, as (G, M, O) with M = N * (post-pool positions), and
  * the post-pool spatial shape. x: (N, K) for dense, NHWC for conv.
  */
-function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor): { a: tf.Tensor3D; n: number; ho: number; wo: number } {
+function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor, first = false): { a: tf.Tensor3D; n: number; ho: number; wo: number } {
   const G = l.groups;
   const per = l.fanIn / G;
   const O = l.out;
@@ -179,8 +247,8 @@ function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor): { a: tf.Tens
     const x2 = flattenCHW(x);
     const n = x2.shape[0];
     let dots: tf.Tensor3D;
-    if (G === 1) dots = tf.reshape(tf.matMul(x2, tf.reshape(Wb, [per, O])), [1, n, O]);
-    else dots = tf.matMul(tf.transpose(tf.reshape(x2, [n, G, per]), [1, 0, 2]), Wb as tf.Tensor3D);
+    if (G === 1) dots = groupedMatMul(tf.reshape(x2, [1, n, per]), Wb as tf.Tensor3D, !first);
+    else dots = groupedMatMul(tf.transpose(tf.reshape(x2, [n, G, per]), [1, 0, 2]) as tf.Tensor3D, Wb as tf.Tensor3D, !first);
     return { a: tf.add(dots, bias) as tf.Tensor3D, n, ho: 1, wo: 1 };
   }
   const x4 = x as tf.Tensor4D;
@@ -195,7 +263,7 @@ function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor): { a: tf.Tens
   } else {
     const P = patches(x4, k, l.padding); // (N*Ho*Wo, K)
     const grouped = tf.transpose(tf.reshape(P, [n * ho * wo, G, per]), [1, 0, 2]) as tf.Tensor3D; // (G, M, per)
-    a = tf.reshape(tf.matMul(grouped, Wb as tf.Tensor3D), [G * n, ho, wo, O]) as tf.Tensor4D;
+    a = tf.reshape(groupedMatMul(grouped, Wb as tf.Tensor3D), [G * n, ho, wo, O]) as tf.Tensor4D;
   }
   // bias before pooling (max(dot) + b = max(dot + b)); pooling per group on the pre-BN sums
   if (l.pool) {
@@ -208,10 +276,11 @@ function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor): { a: tf.Tens
 
 /**
  * One hidden layer (input or binary): x -> +-1 output, NHWC for conv layers, (N, O) for dense.
- * Layer index li only names the slot for collected moments.
+ * Layer index li only names the slot for collected moments; inputIsData (the network's first
+ * layer) skips the gradient with respect to x.
  */
-export function hiddenForward(l: LayerSpec, p: LayerParams, x: tf.Tensor, li: number, o: ForwardOptions): tf.Tensor {
-  const { a, n, ho, wo } = preActivation(l, p, x);
+export function hiddenForward(l: LayerSpec, p: LayerParams, x: tf.Tensor, li: number, o: ForwardOptions, inputIsData = false): tf.Tensor {
+  const { a, n, ho, wo } = preActivation(l, p, x, inputIsData);
   const y = batchNorm(a, p, li, o); // (G, M, O)
   let s = signSTE(y); // (G, M, O)
   if (l.groups > 1) s = signIdentity(tf.sum(s, 0)); // majority, tie -> +1
@@ -230,7 +299,7 @@ export function forward(net: Net, x: tf.Tensor, o: ForwardOptions): tf.Tensor2D 
       const { a, n } = preActivation(l, p, h);
       return tf.reshape(batchNorm(a, p, i, o), [n, l.out]) as tf.Tensor2D;
     }
-    h = hiddenForward(l, p, h, i, o);
+    h = hiddenForward(l, p, h, i, o, i === 0);
     if (o.collect) o.collect.push(tf.keep(flattenCHW(h)));
   }
   throw new Error('network has no classifier');

@@ -141,10 +141,13 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   let cfg = run.config;
   if (run.resume) {
     state = loadCheckpoint(run.checkpointDir);
-    // the run's recipe comes from the checkpoint; only the epoch count may be extended
-    cfg = { ...state.config, epochs: Math.max(run.config.epochs, state.config.epochs), out: run.config.out ?? state.config.out, evalImages: run.config.evalImages ?? state.config.evalImages };
+    // the run's recipe comes from the checkpoint; only the epoch count may change (longer, or
+    // shorter down to the completed epochs: the LR schedule of the remaining epochs follows it)
+    cfg = { ...state.config, epochs: Math.max(run.config.epochs, state.epoch), out: run.config.out ?? state.config.out, evalImages: run.config.evalImages ?? state.config.evalImages };
     P.log(`resuming ${run.checkpointDir} after epoch ${state.epoch} of ${cfg.epochs}`);
   }
+  // a resumed run records the commands that made it, in order
+  const command = state && state.command && !state.command.endsWith(run.command) ? `${state.command} && ${run.command}` : run.command;
   const spec = state ? state.spec : buildSpec({ preset: cfg.preset as PresetName, dataset: cfg.dataset as never, arraySize: cfg.arraySize, grouping: cfg.grouping });
   const data = run.data ?? { train: loadDataset(spec.dataset, 'train'), test: loadDataset(spec.dataset, 'test') };
   const trainSet = cfg.limitTrain ? takeFirst(data.train, cfg.limitTrain) : data.train;
@@ -178,6 +181,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   mkdirSync(run.checkpointDir, { recursive: true });
   const logPath = join(run.checkpointDir, 'train.jsonl');
 
+  let lastPreds: Uint8Array | null = null; // tfjs test predictions after the last epoch (reused by the export)
   for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
     const lr = lrAt(cfg, epoch);
     const perm = epochRng(cfg.seed, epoch).permutation(trainSet.count);
@@ -222,6 +226,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     correctSum.dispose();
     const trainSeconds = (Date.now() - t0) / 1000;
     const testPreds = testSet.count ? await predictTfjs(net, testSet, cfg.preprocess) : null;
+    lastPreds = testPreds;
     const rec: EpochLog = {
       epoch: epoch + 1,
       lr,
@@ -245,7 +250,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       adamT: ast.t,
       history,
       backend: run.backendInfo,
-      command: run.command,
+      command,
       values: await readParams(net),
       adam: { m1: ast.m1, m2: ast.m2 },
     });
@@ -253,7 +258,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   adam.dispose();
 
   if (run.noExport || !cfg.out) return { history, model: null, net, tfjsPredictions: null, enginePredictions: null, mismatches: null };
-  const ex = await exportAndCheck(net, cfg, testSet, history, run);
+  const ex = await exportAndCheck(net, cfg, testSet, history, { ...run, command }, lastPreds ?? undefined);
   return { history, net, ...ex };
 }
 
@@ -264,10 +269,12 @@ export async function exportAndCheck(
   testSet: Dataset,
   history: EpochLog[],
   run: Pick<TrainRun, 'command' | 'baselineModel' | 'backendInfo' | 'progress'>,
+  /** tfjs predictions of this net on testSet when already computed (the last epoch's evaluation) */
+  knownPredictions?: Uint8Array,
 ): Promise<{ model: Model; tfjsPredictions: Uint8Array; enginePredictions: Uint8Array; mismatches: number }> {
   const spec = net.spec;
   const out = resolve(cfg.out!);
-  const tfjsPredictions = await predictTfjs(net, testSet, cfg.preprocess);
+  const tfjsPredictions = knownPredictions && knownPredictions.length === testSet.count ? knownPredictions : await predictTfjs(net, testSet, cfg.preprocess);
   const tfjsAcc = accuracyOf(tfjsPredictions, testSet.labels);
   let baseline: string | null = null;
   if (spec.arraySize !== null) {
