@@ -177,6 +177,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--seed <n>', 'seed of initialisation and shuffling', int('--seed', 0), 1)
     .addOption(new Option('--backend <name>', 'tfjs backend: webgpu (Dawn: a GPU, else llvmpipe), wasm (XNNPACK SIMD; fastest on a CPU-only machine) or the pure-JS cpu').choices(['webgpu', 'wasm', 'cpu']).default('webgpu'))
     .option('--out <file>', 'model file to export at the end (archsim-model JSON + weights sidecar)')
+    .option('--force', 'replace an existing --out model file')
     .option('--checkpoint-dir <dir>', 'checkpoint and train.jsonl folder (default runs/<preset>-<dataset>-<variant>-s<seed>)')
     .option('--resume [dir]', 'continue the run in DIR (or --checkpoint-dir) from its last completed epoch')
     .option('--init-from <dir>', 'split models: start from this baseline checkpoint (reconstruct, then retrain)')
@@ -188,6 +189,9 @@ export function registerTrainCommand(program: Command): void {
     .addOption(new Option('--max-steps <n>', 'stop each epoch after N steps (smoke tests)').argParser(int('--max-steps')).hideHelp())
     .action(async (o: TrainCliOptions) => {
       const r = resolveConfig(o);
+      if (r.config.out && existsSync(r.config.out) && !(o as { force?: boolean }).force) {
+        throw new InputError(`--out ${r.config.out}: model file exists (choose another path, or add --force to replace it)`);
+      }
       // tfjs loads only when training runs: other commands start without it
       const { initBackend, shutdownBackend } = await import('./backend.ts');
       const { silentProgress, train } = await import('./trainer.ts');
