@@ -47,6 +47,8 @@ export interface TrainConfig {
   initFrom: string | null;
   /** x' = scale * (x/255 - mean[c]) */
   preprocess: { scale: number; mean: number[] | null };
+  /** training-only dropout rates on the inputs of the first layer and of every later layer (absent in older checkpoints: 0) */
+  dropout?: { input: number; hidden: number };
   out: string | null;
 }
 

@@ -32,6 +32,13 @@ function num(name: string) {
     return n;
   };
 }
+function rate(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a rate in [0, 1), found "${v}"`);
+    return n;
+  };
+}
 
 export interface TrainCliOptions {
   preset?: string;
@@ -54,6 +61,8 @@ export interface TrainCliOptions {
   images?: number;
   mean?: boolean;
   scale: number;
+  dropoutIn: number;
+  dropoutHidden: number;
   maxSteps?: number;
 }
 
@@ -156,6 +165,7 @@ export function resolveConfig(o: TrainCliOptions): { config: TrainConfig; checkp
     evalImages: o.images ?? null,
     initFrom: o.initFrom ?? null,
     preprocess: { scale: o.scale, mean: o.mean ? (dataset === 'cifar10' ? [0.4914, 0.4822, 0.4465] : dataset === 'mnist' ? [0.1307] : [0.286]) : null },
+    dropout: { input: o.dropoutIn, hidden: o.dropoutHidden },
     out: o.out ?? null,
   };
   return { config, checkpointDir, resume: false, baselineModel };
@@ -185,6 +195,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--limit-train <n>', 'train on the first N training images only (quick runs)', int('--limit-train'))
     .option('--images <n>', 'evaluate on the first N test images (default: all)', int('--images'))
     .option('--mean', 'MLP presets: subtract the per-channel dataset mean after /255 (folds exactly into the first layer)')
+    .option('--dropout-in <p>', 'training-only dropout rate on the first layer\'s input pixels (0 <= p < 1)', rate('--dropout-in'), 0)
+    .option('--dropout-hidden <p>', 'training-only dropout rate on the binary inputs of every later layer (0 <= p < 1)', rate('--dropout-hidden'), 0)
     .option('--scale <x>', 'global input scale after /255', num('--scale'), 1)
     .addOption(new Option('--max-steps <n>', 'stop each epoch after N steps (smoke tests)').argParser(int('--max-steps')).hideHelp())
     .action(async (o: TrainCliOptions) => {

@@ -188,6 +188,8 @@ export interface ForwardOptions {
   moments?: { mean: tf.Tensor; variance: tf.Tensor }[];
   /** collects every hidden layer's output (+-1) flattened per image in archsim's (c, y, x) order, kept out of tidy (tests) */
   collect?: tf.Tensor2D[];
+  /** training only: dropout rates on the first layer's input and on every later layer's input; seed of this step's masks */
+  dropout?: { input: number; hidden: number; seed: number };
 }
 
 /** NHWC -> flattened (c, y, x) */
@@ -295,6 +297,8 @@ export function forward(net: Net, x: tf.Tensor, o: ForwardOptions): tf.Tensor2D 
   for (let i = 0; i < L.length; i++) {
     const l = L[i]!;
     const p = net.params[i]!;
+    const rate = o.training && o.dropout ? (i === 0 ? o.dropout.input : o.dropout.hidden) : 0;
+    if (rate > 0) h = tf.dropout(h, rate, undefined, o.dropout!.seed * 64 + i);
     if (l.type === 'classifier') {
       const { a, n } = preActivation(l, p, h);
       return tf.reshape(batchNorm(a, p, i, o), [n, l.out]) as tf.Tensor2D;

@@ -9,7 +9,7 @@ import { dirname, relative, resolve, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { loadDataset } from '../data/index.ts';
 import { takeFirst, type Dataset } from '../data/types.ts';
-import { evaluateReference } from '../func/reference.ts';
+import { createCpuEngine } from '../func/cpu/engine.ts';
 import { saveModel } from '../model/io.ts';
 import type { Model } from '../model/types.ts';
 import { Adam } from './adam.ts';
@@ -199,7 +199,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       const moments: { mean: tf.Tensor; variance: tf.Tensor }[] = [];
       let scoresKept: tf.Tensor | null = null;
       const { value, grads } = tf.variableGrads(() => {
-        const scores = forward(net, x, { training: true, moments });
+        const dropout = cfg.dropout && (cfg.dropout.input > 0 || cfg.dropout.hidden > 0) ? { ...cfg.dropout, seed: (cfg.seed * 1000 + epoch) * 100_000 + s } : undefined;
+        const scores = forward(net, x, { training: true, moments, dropout });
         scoresKept = tf.keep(scores);
         return squaredHinge(scores, labels as tf.Tensor1D, spec.classes);
       }, vars);
@@ -262,7 +263,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   return { history, net, ...ex };
 }
 
-/** Exports the network, evaluates the exported model with the reference engine and compares predictions with tfjs on every image. */
+/** Exports the network, evaluates the exported model with the fast CPU engine and compares predictions with tfjs on every image. */
 export async function exportAndCheck(
   net: Net,
   cfg: TrainConfig,
@@ -306,6 +307,7 @@ export async function exportAndCheck(
         batchNorm: { epsilon: 1e-4, momentum: 0.9 },
         preprocess: cfg.preprocess,
         limitTrain: cfg.limitTrain,
+        dropout: cfg.dropout ?? { input: 0, hidden: 0 },
         initFrom: cfg.initFrom,
       },
       epochs: history.length,
@@ -314,9 +316,17 @@ export async function exportAndCheck(
       final: last ?? null,
     },
   });
-  run.progress.log(`exported; evaluating ${testSet.count} test images with the reference engine`);
+  run.progress.log(`exported; evaluating ${testSet.count} test images with archsim's fast CPU engine (bit-exact with the reference engine)`);
   const t0 = Date.now();
-  const res = evaluateReference(model, { count: testSet.count, pixels: testSet.pixels, labels: testSet.labels }, { readout: { kind: 'sense' } });
+  // One worker: training runs one process per core. The CPU engine is held bit-exact with the
+  // reference oracle by the shared backend suite (test/func).
+  const engine = createCpuEngine({ workers: 1 });
+  let res;
+  try {
+    res = await engine.evaluate(model, { count: testSet.count, pixels: testSet.pixels, labels: testSet.labels }, { readout: { kind: 'sense' } });
+  } finally {
+    await engine.dispose();
+  }
   let mismatches = 0;
   for (let i = 0; i < testSet.count; i++) if (res.predictions[i] !== tfjsPredictions[i]) mismatches++;
   model.metrics = {
@@ -324,7 +334,7 @@ export async function exportAndCheck(
     tfjsTestAccuracy: tfjsAcc,
     mismatches,
     testImages: testSet.count,
-    engine: 'reference',
+    engine: 'cpu',
     predictionsDigest: res.predictionsDigest,
   };
   const budget = Math.floor(testSet.count * 0.0001);
