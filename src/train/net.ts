@@ -164,6 +164,80 @@ function perGroup(x: tf.Tensor3D, y: tf.Tensor3D, f: (xg: tf.Tensor2D, yg: tf.Te
   return (G === 1 ? parts[0]! : tf.concat(parts, 0)) as tf.Tensor3D;
 }
 
+/**
+ * Stride-1 conv for the wasm backend: x (N, H, W, Cs) NHWC, w (Cs*k*k, O) in (c, kh, kw) row
+ * order -> (N, Ho, Wo, O). Forward and input gradient are XNNPACK convolutions (the input
+ * gradient is the conv of dy with the rotated, channel-swapped filter); the filter gradient is
+ * one product per kernel tap, dW[c, kh, kw, :] = (dy^T @ x_shift(kh, kw))^T, with dy transposed
+ * once. Why: tfjs-wasm has no Conv2DBackpropFilter, and the patch-matrix route spent most of its
+ * time transposing the (N*Ho*Wo, Cs*k*k) patch matrix (measured with --cpu-prof, bench/RESULTS.md).
+ */
+function makeConvXnn(inputGrad: boolean, k: number, pad: number): (x: tf.Tensor4D, w: tf.Tensor2D) => tf.Tensor4D {
+  return tf.customGrad((x: any, w: any, save: any) => {
+    save([x, w]);
+    const [, , , cs] = (x as tf.Tensor4D).shape;
+    const O = (w as tf.Tensor2D).shape[1];
+    const filt = tf.transpose(tf.reshape(w, [cs, k, k, O]), [1, 2, 0, 3]) as tf.Tensor4D; // (kh, kw, c, O)
+    return {
+      value: tf.conv2d(x, filt, 1, pad),
+      gradFunc: (dy: any, saved: any) => {
+        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor2D];
+        const [n, h, wd] = sx.shape;
+        const [, ho, wo] = (dy as tf.Tensor4D).shape;
+        const M = n * ho * wo;
+        const xp = pad > 0 ? tf.pad(sx, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : sx;
+        const dyT = tf.transpose(tf.reshape(dy, [M, O])) as tf.Tensor2D; // (O, M)
+        const taps: tf.Tensor[] = [];
+        for (let kh = 0; kh < k; kh++)
+          for (let kw = 0; kw < k; kw++) {
+            const xs = tf.reshape(tf.slice(xp, [0, kh, kw, 0], [n, ho, wo, cs]), [M, cs]);
+            taps.push(tf.reshape(tf.matMul(dyT, xs), [1, O, cs]));
+          }
+        // (k*k, O, cs) -> (cs, k*k, O) = (c, kh, kw) rows
+        const dw = tf.reshape(tf.transpose(tf.concat(taps, 0), [2, 0, 1]), [cs * k * k, O]);
+        let dx: tf.Tensor;
+        if (inputGrad) {
+          const fw = tf.transpose(tf.reshape(sw, [cs, k, k, O]), [1, 2, 0, 3]);
+          const rot = tf.transpose(tf.reverse(fw, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // (kh, kw, O, c)
+          dx = tf.conv2d(dy, rot, 1, k - 1 - pad);
+          if (dx.shape[1] !== h || dx.shape[2] !== wd) throw new Error(`convXnn: input gradient shape ${dx.shape} != ${sx.shape}`);
+        } else dx = tf.zerosLike(sx);
+        return [dx, dw];
+      },
+    };
+  }) as any;
+}
+const convXnnCache = new Map<string, (x: tf.Tensor4D, w: tf.Tensor2D) => tf.Tensor4D>();
+export function convXnn(x: tf.Tensor4D, w: tf.Tensor2D, k: number, pad: number, inputGrad: boolean): tf.Tensor4D {
+  const key = `${inputGrad}:${k}:${pad}`;
+  let f = convXnnCache.get(key);
+  if (!f) convXnnCache.set(key, (f = makeConvXnn(inputGrad, k, pad)));
+  return f(x, w);
+}
+
+/**
+ * Split conv on the wasm backend: group g owns rows [g*per, (g+1)*per) of the (c, kh, kw)
+ * receptive field, i.e. whole taps of channels [c0, c1); its weights are zero-padded to those
+ * channels' full k*k taps and convolved with that channel slice of x. Returns (G*N, Ho, Wo, O).
+ */
+export function groupedConvXnn(x: tf.Tensor4D, Wb: tf.Tensor3D, k: number, pad: number, inputGrad: boolean): tf.Tensor4D {
+  const [G, per, O] = Wb.shape;
+  const c = x.shape[3];
+  const k2 = k * k;
+  if (G === 1) return convXnn(x, tf.reshape(Wb, [per, O]) as tf.Tensor2D, k, pad, inputGrad);
+  const outs: tf.Tensor4D[] = [];
+  for (let g = 0; g < G; g++) {
+    const r0 = g * per;
+    const c0 = Math.floor(r0 / k2);
+    const c1 = Math.ceil((r0 + per) / k2);
+    const wg = tf.reshape(tf.slice(Wb, [g, 0, 0], [1, per, O]), [per, O]);
+    const wpad = tf.pad(wg, [[r0 - c0 * k2, c1 * k2 - r0 - per], [0, 0]]) as tf.Tensor2D;
+    const xg = c0 === 0 && c1 === c ? x : (tf.slice(x, [0, 0, 0, c0], [-1, -1, -1, c1 - c0]) as tf.Tensor4D);
+    outs.push(convXnn(xg, wpad, k, pad, inputGrad));
+  }
+  return tf.concat(outs, 0);
+}
+
 /** Whether products go through groupedMatMulFast (the wasm backend) or tf.matMul (elsewhere). */
 let fastMatMul: boolean | null = null;
 export function setFastMatMul(on: boolean | null): void {
@@ -209,9 +283,18 @@ function batchNorm(a: tf.Tensor3D, p: LayerParams, li: number, o: ForwardOptions
   let mean: tf.Tensor;
   let variance: tf.Tensor;
   if (o.training) {
-    const m = tf.moments(a, [1], true);
-    mean = m.mean;
-    variance = m.variance;
+    if (useFast()) {
+      // tfjs-wasm reduces a non-last axis by transposing first; a product with a row of 1/M is an
+      // XNNPACK GEMM instead
+      const M = a.shape[1];
+      const w = tf.fill([G, 1, M], 1 / M) as tf.Tensor3D;
+      mean = groupedMatMul(w, a, false);
+      variance = groupedMatMul(w, tf.square(tf.sub(a, mean)) as tf.Tensor3D, false);
+    } else {
+      const m = tf.moments(a, [1], true);
+      mean = m.mean;
+      variance = m.variance;
+    }
     if (o.moments) o.moments[li] = { mean: tf.keep(tf.reshape(mean, [G, O])), variance: tf.keep(tf.reshape(variance, [G, O])) };
   } else {
     mean = tf.reshape(p.mean, [G, 1, O]);
@@ -227,12 +310,13 @@ export function patches(x: tf.Tensor4D, k: number, pad: number): tf.Tensor2D {
   const ho = h + 2 * pad - k + 1;
   const wo = w + 2 * pad - k + 1;
   const xp = pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x;
-  const slices: tf.Tensor4D[] = [];
-  for (let kh = 0; kh < k; kh++) for (let kw = 0; kw < k; kw++) slices.push(tf.slice(xp, [0, kh, kw, 0], [n, ho, wo, c]));
-  // concat gives (kh, kw, c) column order; transpose to (c, kh, kw). (tf.stack's gradient,
-  // Unpack, is very slow on the cpu backend; concat + transpose is cheap on both backends.)
-  const cat = tf.reshape(tf.concat(slices, 3), [n * ho * wo, k * k, c]);
-  return tf.reshape(tf.transpose(cat, [0, 2, 1]), [n * ho * wo, c * k * k]) as tf.Tensor2D;
+  const slices: tf.Tensor[] = [];
+  for (let kh = 0; kh < k; kh++) for (let kw = 0; kw < k; kw++) slices.push(tf.reshape(tf.slice(xp, [0, kh, kw, 0], [n, ho, wo, c]), [1, n * ho * wo, c]));
+  // Stacked on a leading axis (k*k, M, c): whole-block copies (a concat on the channel axis copies
+  // c values at a time, slow on the wasm backend), then one transpose to (M, c, k*k), i.e. the
+  // (c, kh, kw) column order. (tf.stack's gradient, Unpack, is very slow on the cpu backend.)
+  const cat = tf.concat(slices, 0);
+  return tf.reshape(tf.transpose(cat, [1, 2, 0]), [n * ho * wo, c * k * k]) as tf.Tensor2D;
 }
 
 /**
@@ -259,7 +343,9 @@ function preActivation(l: LayerSpec, p: LayerParams, x: tf.Tensor, first = false
   let ho = h + 2 * l.padding - k + 1;
   let wo = w + 2 * l.padding - k + 1;
   let a: tf.Tensor4D; // (G*N, Ho, Wo, O)
-  if (G === 1) {
+  if (useFast()) {
+    a = groupedConvXnn(x4, Wb as tf.Tensor3D, k, l.padding, !first);
+  } else if (G === 1) {
     const filt = tf.transpose(tf.reshape(Wb, [c, k, k, O]), [1, 2, 0, 3]) as tf.Tensor4D;
     a = tf.conv2d(x4, filt, 1, l.padding === 0 ? 'valid' : l.padding) as tf.Tensor4D;
   } else {
