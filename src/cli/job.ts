@@ -4,18 +4,16 @@
  * sense amps; the baseline with the chip's ADCs on row blocks), the timing pass and the cost
  * model, and assembles the run report (src/report/types.ts).
  */
-import { dirname, resolve, relative } from 'node:path';
-import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { InputError } from '../errors.ts';
-import { loadModel } from '../model/io.ts';
+import { loadModelPair, loadModelInputs } from '../model/pair.ts';
 import type { Model } from '../model/types.ts';
 import { mapSize } from '../model/types.ts';
 import { loadArch } from '../arch/load.ts';
 import type { ArchSpec } from '../arch/spec.ts';
 import { mapModel } from '../map/place.ts';
 import { evaluateDesign, readoutFor, type DesignResult } from '../sim/evaluate.ts';
-import { loadDataset, takeFirst, type Dataset } from '../data/index.ts';
-import { readTrace } from '../data/trace.ts';
+import type { Dataset } from '../data/index.ts';
 import type { Engine, EvalResult, Readout } from '../func/types.ts';
 import { addActivity, emptyActivity, finishResult } from '../func/common.ts';
 import { VERSION } from '../version.ts';
@@ -39,47 +37,20 @@ export interface JobInputs {
 /** Reads and checks everything a run needs, touching no GPU. Throws InputError on bad input. */
 export function prepareJob(opts: { arch: string; model: string; design: DesignChoice; images?: number; input?: string; adcBits?: number }): JobInputs {
   const arch = loadArch(opts.arch);
-  const model = loadModel(opts.model);
   const designs: ('adc' | 'split')[] = opts.design === 'both' ? ['adc', 'split'] : [opts.design];
-  const models: JobInputs['models'] = {};
-  if (model.arraySize === null) {
-    if (designs.includes('split')) {
-      throw new InputError(
-        `--model ${opts.model}: is an unsplit model (arraySize null); the split design needs a split model whose "baseline" names this one. Use --design adc, or pass the split model`,
-      );
-    }
-    models.adc = model;
-  } else {
-    if (designs.includes('split')) models.split = model;
-    if (designs.includes('adc')) {
-      const basePath = resolve(dirname(model.file!), model.baseline!);
-      if (!existsSync(basePath)) {
-        throw new InputError(`${opts.model}: baseline: ${relative(process.cwd(), basePath) || basePath} not found (the ADC design runs the unsplit baseline; copy it next to the split model, or use --design split)`);
-      }
-      const base = loadModel(basePath);
-      if (base.arraySize !== null) throw new InputError(`${basePath}: arraySize: the baseline of a split model must be unsplit (null), found ${base.arraySize}`);
-      if (base.dataset !== model.dataset) throw new InputError(`${basePath}: dataset: "${base.dataset}" differs from the split model's "${model.dataset}"`);
-      models.adc = base;
-    }
+  const pair = loadModelPair(opts.model, { needBaseline: designs.includes('adc') });
+  const model = pair.model;
+  if (!pair.split && designs.includes('split')) {
+    throw new InputError(
+      `--model ${opts.model}: is an unsplit model (arraySize null); the split design needs a split model whose "baseline" names this one. Use --design adc, or pass the split model`,
+    );
   }
+  const models: JobInputs['models'] = {};
+  if (designs.includes('split')) models.split = pair.split!;
+  if (designs.includes('adc')) models.adc = pair.baseline;
   // a split model made for larger arrays than the chip has is bad input (mapModel throws InputError)
   for (const d of designs) mapModel(arch, models[d]!, d, { adcBits: opts.adcBits });
-
-  let data: Dataset;
-  let input: string;
-  if (opts.input) {
-    data = readTrace(opts.input);
-    if (data.name !== model.dataset) throw new InputError(`--input ${opts.input}: holds ${data.name} images, the model was trained on ${model.dataset}`);
-    input = `trace ${opts.input}`;
-  } else {
-    data = loadDataset(model.dataset, 'test');
-    input = `${model.dataset} test set`;
-  }
-  if (mapSize(data.shape) !== mapSize(model.layers[0]!.inShape)) throw new InputError(`${opts.model}: input shape does not match the ${data.name} images`);
-  if (opts.images !== undefined) {
-    if (opts.images > data.count) throw new InputError(`--images ${opts.images}: the ${input} has only ${data.count} images`);
-    data = takeFirst(data, opts.images);
-  }
+  const { data, input } = loadModelInputs(model, opts.model, opts);
   return { arch, archFile: opts.arch, model, modelFile: opts.model, models, data, input, designs };
 }
 

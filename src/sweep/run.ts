@@ -9,19 +9,17 @@
  * - Results are appended one line per point as they finish; rerunning skips identities already
  *   in the file; --shard I/N runs a deterministic 1/N of the points (see store.ts, space.ts).
  */
-import { existsSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors.ts';
 import { loadArch, loadArchFromJson, setByPath } from '../arch/load.ts';
 import type { ArchSpec } from '../arch/spec.ts';
 import { loadModel } from '../model/io.ts';
+import { loadModelInputs, loadModelPair } from '../model/pair.ts';
 import type { Model } from '../model/types.ts';
-import { mapSize } from '../model/types.ts';
 import { evaluateDesign, readoutFor, type DesignResult } from '../sim/evaluate.ts';
 import { mapModel } from '../map/place.ts';
-import { loadDataset, takeFirst, type Dataset } from '../data/index.ts';
-import { readTrace } from '../data/trace.ts';
+import type { Dataset } from '../data/index.ts';
 import type { Engine, EvalResult, LayerActivity } from '../func/types.ts';
 import { emptyActivity } from '../func/common.ts';
 import { functionalPass, NO_PROGRESS, type Progress } from '../cli/job.ts';
@@ -59,29 +57,9 @@ interface PreparedPoint {
 }
 
 function loadEntry(file: string, opts: SweepOptions, datasets: Map<string, Dataset>): ModelEntry {
-  const m = loadModel(file);
-  let split: Model | null = null;
-  let baseline = m;
-  let baselineFile = file;
-  if (m.arraySize !== null) {
-    split = m;
-    baselineFile = resolve(dirname(m.file!), m.baseline!);
-    if (!existsSync(baselineFile)) throw new InputError(`${file}: baseline: ${baselineFile} not found (the ADC design runs the unsplit baseline)`);
-    baseline = loadModel(baselineFile);
-  }
-  const key = opts.input ? `trace:${opts.input}` : m.dataset;
-  let data = datasets.get(key);
-  if (!data) {
-    data = opts.input ? readTrace(opts.input) : loadDataset(m.dataset, 'test');
-    if (opts.images !== undefined) {
-      if (opts.images > data.count) throw new InputError(`--images ${opts.images}: only ${data.count} images available`);
-      data = takeFirst(data, opts.images);
-    }
-    datasets.set(key, data);
-  }
-  if (data.name !== m.dataset) throw new InputError(`--input ${opts.input}: holds ${data.name} images; ${file} was trained on ${m.dataset}`);
-  if (mapSize(data.shape) !== mapSize(m.layers[0]!.inShape)) throw new InputError(`${file}: input shape does not match the ${data.name} images`);
-  return { file, split, baseline, baselineFile, data, input: opts.input ? `trace ${opts.input}` : `${m.dataset} test set` };
+  const pair = loadModelPair(file);
+  const { data, input } = loadModelInputs(pair.model, file, opts, datasets);
+  return { file, split: pair.split, baseline: pair.baseline, baselineFile: pair.baselineFile, data, input };
 }
 
 /** Reads and validates everything; returns the points this shard must still run. */
