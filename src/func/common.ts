@@ -23,6 +23,19 @@ export function adcStep(readout: Extract<Readout, { kind: 'adc' }>, layerIndex: 
   return { L, s: Math.ceil((range + 1) / L) };
 }
 
+/**
+ * The plainest read-out with the same results as r. An ADC with L - 1 >= R levels has step 1 on
+ * every block (a clip range is at most R) and can never saturate (m <= R), so q = m: every such
+ * ADC gives the same predictions and activity counts; it is returned as the fewest exact bits,
+ * without clip. Other read-outs are returned unchanged. Sweeps key functional passes by it.
+ */
+export function canonicalReadout(r: Readout): Readout {
+  if (r.kind !== 'adc' || 2 ** r.bits - 1 < r.rows) return r;
+  let bits = 1;
+  while (2 ** bits - 1 < r.rows) bits++;
+  return { kind: 'adc', rows: r.rows, bits };
+}
+
 /** Checks a readout; returns a message or null. */
 export function readoutProblem(r: Readout): string | null {
   if (r.kind === 'sense') return null;

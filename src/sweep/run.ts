@@ -21,7 +21,7 @@ import { evaluateDesign, readoutFor, type DesignResult } from '../sim/evaluate.t
 import { mapModel } from '../map/place.ts';
 import type { Dataset } from '../data/index.ts';
 import type { Engine, EvalResult, LayerActivity } from '../func/types.ts';
-import { emptyActivity } from '../func/common.ts';
+import { canonicalReadout, emptyActivity } from '../func/common.ts';
 import { functionalPass, NO_PROGRESS, type Progress } from '../cli/job.ts';
 import { VERSION } from '../version.ts';
 import { enumeratePoints, parseShard, parseVary, shardPoints, type PointSpec } from './space.ts';
@@ -217,7 +217,8 @@ export async function runSweep(opts: SweepOptions, engine: Engine, progress: Swe
         }
         let fr: EvalResult | null = null;
         if (fits) {
-          const readout = readoutFor(p.arch, design);
+          // ADCs exact on every block give identical passes whatever their bit count
+          const readout = canonicalReadout(readoutFor(p.arch, design));
           const key = `${model.digest}|${JSON.stringify(readout)}|${p.model.input}|${p.model.data.count}`;
           let f = functional.get(key);
           if (!f) {

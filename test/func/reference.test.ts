@@ -1,5 +1,6 @@
 /** Sanity of the shared cases on the reference engine itself (shapes, counts, invariants). */
 import { describe, expect, it } from 'vitest';
+import { canonicalReadout } from '../../src/func/common.ts';
 import { evaluateReference } from '../../src/func/reference.ts';
 import { mapSize } from '../../src/model/types.ts';
 import { randomLabels, randomPixels } from '../helpers/random-model.ts';
@@ -32,5 +33,21 @@ describe.each(CASES)('reference engine: $name', (c) => {
     expect(a.predictionsDigest).toBe(s.predictionsDigest);
     expect(a.activity.map((x) => x.matches)).toEqual(s.activity.map((x) => x.matches));
     expect(a.activity.reduce((t, x) => t + x.saturations, 0)).toBe(0);
+  });
+  it('every exact ADC (any bits with 2^b - 1 >= R, any clip) gives the canonical read-out\'s result', () => {
+    const binary = model.layers.flatMap((l, i) => (l.type === 'binary' ? [i] : []));
+    const canon = canonicalReadout({ kind: 'adc', rows: 20, bits: 7, clip: Object.fromEntries(binary.map((i) => [i, 9])) });
+    expect(canon).toEqual({ kind: 'adc', rows: 20, bits: 5 });
+    const ref = evaluateReference(model, { count: c.images, pixels, labels }, { readout: canon });
+    for (const r of [{ kind: 'adc', rows: 20, bits: 6 }, { kind: 'adc', rows: 20, bits: 5, clip: Object.fromEntries(binary.map((i) => [i, 3])) }] as const) {
+      expect(canonicalReadout(r)).toEqual(canon);
+      const x = evaluateReference(model, { count: c.images, pixels, labels }, { readout: r });
+      expect(x.predictionsDigest).toBe(ref.predictionsDigest);
+      expect(x.activity).toEqual(ref.activity);
+    }
+    // not exact: 4 bits on 20 rows (step 2), or saturating: unchanged
+    const lossy = { kind: 'adc', rows: 20, bits: 4 } as const;
+    expect(canonicalReadout(lossy)).toBe(lossy);
+    expect(canonicalReadout({ kind: 'sense' })).toEqual({ kind: 'sense' });
   });
 });
