@@ -16,7 +16,10 @@ const args = process.argv.slice(2);
 const debug = args.includes('--debug');
 
 const env = { ...process.env, EGL_PLATFORM: process.env.EGL_PLATFORM ?? 'surfaceless' };
-if (process.stderr.isTTY) env.ARCHSIM_STDERR_TTY = '1';
+if (process.stderr.isTTY) {
+  env.ARCHSIM_STDERR_TTY = '1';
+  if (process.stderr.columns) env.ARCHSIM_STDERR_COLUMNS = String(process.stderr.columns);
+}
 const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/cli/bin.ts'), ...args], {
   stdio: ['inherit', 'inherit', debug ? 'inherit' : 'pipe'],
   env,

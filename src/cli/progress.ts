@@ -16,13 +16,28 @@ export function useColour(): boolean {
   return !!(process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR);
 }
 
+/**
+ * The stream bars are drawn on: stderr itself when it is a terminal; under the launcher, whose
+ * stderr pipe ends in the user's terminal, a stand-in that says so (cli-progress draws nothing on
+ * a stream without isTTY; its cursor moves are plain ANSI sequences that pass through the pipe).
+ */
+export function barStream(): NodeJS.WritableStream {
+  if (process.stderr.isTTY) return process.stderr;
+  const columns = Number(process.env.ARCHSIM_STDERR_COLUMNS) || 80;
+  return {
+    isTTY: true,
+    columns,
+    write: (chunk: string | Uint8Array, a?: unknown, b?: unknown) => process.stderr.write(chunk as string, a as BufferEncoding, b as () => void),
+  } as unknown as NodeJS.WritableStream;
+}
+
 /** A cli-progress bar per stage on a terminal; nothing otherwise. */
 export function makeProgress(): Progress {
   if (!interactive()) return { start() {}, update() {}, stop() {} };
   let bar: cliProgress.SingleBar | null = null;
   return {
     start(label, total) {
-      bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} images | {eta_formatted} left`, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} images | {eta_formatted} left`, hideCursor: true, stream: barStream() }, cliProgress.Presets.shades_classic);
       bar.start(total, 0);
     },
     update(done) {

@@ -9,7 +9,7 @@ import { selectEngine, type BackendChoice } from '../func/select.ts';
 import { runSweep, type SweepProgress } from '../sweep/run.ts';
 import { mergeResults } from '../sweep/store.ts';
 import { backendOption, intOption } from './options.ts';
-import { interactive, makeProgress } from './progress.ts';
+import { barStream, interactive, makeProgress } from './progress.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -19,7 +19,7 @@ function sweepProgress(): SweepProgress {
   if (!interactive()) {
     return { start() {}, point() {}, stop() {} };
   }
-  const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | {failed} infeasible | {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | {failed} infeasible | {eta_formatted} left', hideCursor: true, stream: barStream() }, cliProgress.Presets.shades_classic);
   let failed = 0;
   let done = 0;
   return {
