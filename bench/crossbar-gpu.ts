@@ -12,10 +12,21 @@
  * NUMERICS.md). Time is wall time from submit to onSubmittedWorkDone, over repeated dispatches
  * after one warm-up, uploads excluded.
  *
- * Run alone: node --import tsx bench/crossbar-gpu.ts [batch K N ...]
+ * benchEngineLayer measures the ENGINE's own binary-layer path (src/gpu/engine.ts: the kernels a
+ * model evaluation runs, including the pool/pack pass) on the same dense shape: a model whose
+ * input layer makes a K-bit map per image and whose binary layer is K x N, read out by sense amps
+ * or an ADC; the binary layer's passes are re-run alone (GpuEngine.timeLayer), per kernel choice
+ * ('shared': binary_dots.wgsl, 'blocked': binary_gather.wgsl + binary_reg.wgsl).
+ *
+ * Run alone (JSON lines; ratios to gpu-naive in the same run):
+ *   LP_NUM_THREADS=2 node --import tsx bench/crossbar-gpu.ts [--kernels-only] [batch K N ...]
  */
+import { loadavg } from 'node:os';
 import { acquireGpu } from '../src/gpu/runtime.ts';
 import { compile, grid, type ProgramSpec } from '../src/gpu/program.ts';
+import { createGpuEngine, type BinaryKernel } from '../src/gpu/engine.ts';
+import type { Readout } from '../src/func/types.ts';
+import type { Model } from '../src/model/types.ts';
 
 export type GpuKernelName = 'gpu-blocked' | 'gpu-tiled' | 'gpu-naive';
 
@@ -198,15 +209,142 @@ export async function benchGpu(shapes: DenseShape[], opts: GpuBenchOptions = {})
   return results;
 }
 
-// Run alone: print one line per kernel and shape.
+/** A model whose binary layer (index 1) is a dense K x N layer with G groups; random weights and thresholds. */
+export function denseLayerModel(K: number, N: number, groups = 1, seed = 1): Model {
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s);
+  const rows = (count: number, bits: number) => {
+    const wpr = Math.ceil(bits / 32);
+    const w = new Uint32Array(count * wpr);
+    for (let r = 0; r < count; r++) for (let i = 0; i < wpr; i++) w[r * wpr + i] = (next() & (i === wpr - 1 && bits % 32 ? (1 << bits % 32) - 1 : 0xffffffff)) >>> 0;
+    return w;
+  };
+  const th = (count: number, scale: number) => ({
+    t: Int32Array.from({ length: count }, () => Math.round(((next() / 2 ** 32) * 2 - 1) * scale)),
+    d: Int8Array.from({ length: count }, () => (next() & 1 ? 1 : -1)),
+  });
+  const inShape = { channels: 1, height: 2, width: 2 };
+  const per = K / groups;
+  return {
+    name: `dense-${K}x${N}-g${groups}`,
+    dataset: 'mnist',
+    arraySize: null,
+    baseline: null,
+    preprocess: { scale: 1 / 255, mean: null },
+    metrics: {},
+    training: null,
+    layers: [
+      { type: 'input', kind: 'dense', inShape, outShape: { channels: K, height: 1, width: 1 }, kernel: 0, stride: 0, padding: 0, pool: null, fanIn: 4, weights: rows(K, 4), thresholds: th(K, 100) },
+      {
+        type: 'binary',
+        kind: 'dense',
+        inShape: { channels: K, height: 1, width: 1 },
+        outShape: { channels: N, height: 1, width: 1 },
+        kernel: 0,
+        stride: 1,
+        padding: 0,
+        pool: null,
+        fanIn: K,
+        groups,
+        grouping: 'intra',
+        outChannels: N,
+        weights: rows(N * groups, per),
+        thresholds: th(N * groups, Math.sqrt(per)),
+      },
+      {
+        type: 'classifier',
+        inShape: { channels: N, height: 1, width: 1 },
+        fanIn: N,
+        classes: 2,
+        weights: rows(2, N),
+        bias: new Float64Array([0.1, -0.1]),
+        gamma: new Float64Array([1, 1]),
+        beta: new Float64Array([0, 0]),
+        mean: new Float64Array([0, 0]),
+        variance: new Float64Array([1, 1]),
+        epsilon: 1e-5,
+      },
+    ],
+  };
+}
+
+export interface EngineLayerResult {
+  path: `engine-${BinaryKernel}`;
+  images: number;
+  readout: Readout;
+  bitMacsPerSec: number;
+  secondsPerDispatch: number;
+  repetitions: number;
+}
+
+/**
+ * The engine's path on binary layer `layer` of `model` (bit-MACs per image: valid inputs x neurons
+ * summed over positions, `macsPerImage`), per kernel choice and read-out; [] without an adapter.
+ * Pixels are deterministic pseudo-random bytes.
+ */
+export async function benchEngineLayer(model: Model, layer: number, batch: number, macsPerImage: number, readouts: Readout[], kernels: BinaryKernel[], minSeconds = 1): Promise<EngineLayerResult[]> {
+  const s0 = model.layers[0]!.inShape;
+  const pixels = new Uint8Array(batch * s0.channels * s0.height * s0.width).map((_, i) => (Math.imul(i, 2654435761) >>> 24) & 255);
+  const out: EngineLayerResult[] = [];
+  for (const kernel of kernels) {
+    const engine = await createGpuEngine({ binaryKernel: kernel });
+    if (!engine) return [];
+    try {
+      for (const readout of readouts) {
+        const t = await engine.timeLayer(model, { count: batch, pixels, labels: null }, readout, layer, minSeconds);
+        if (t.kernel !== kernel) throw new Error(`bench: engine chose ${t.kernel}, asked for ${kernel}`);
+        out.push({ path: `engine-${kernel}`, images: t.images, readout, bitMacsPerSec: (t.images * macsPerImage) / t.seconds, secondsPerDispatch: t.seconds, repetitions: t.repetitions });
+      }
+    } finally {
+      engine.dispose();
+    }
+  }
+  return out;
+}
+
+// Run alone: JSON lines, one per kernel / engine path, shape and read-out.
 if (/crossbar-gpu\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  const a = process.argv.slice(2).map(Number);
+  const kernelsOnly = process.argv.includes('--kernels-only');
+  const a = process.argv.slice(2).filter((x) => !x.startsWith('--')).map(Number);
   const shapes: DenseShape[] = [];
   for (let i = 0; i + 2 < a.length; i += 3) shapes.push({ batch: a[i]!, K: a[i + 1]!, N: a[i + 2]! });
-  if (!shapes.length) shapes.push({ batch: 256, K: 2048, N: 2048 });
-  const res = await benchGpu(shapes);
-  if (!res.length) console.log('no GPU adapter');
-  for (const r of res) {
-    console.log(`${r.name.padEnd(12)} ${r.shape.batch}x${r.shape.K}x${r.shape.N}  ${(r.bitMacsPerSec / 1e9).toFixed(2)} G bit-MAC/s  (${(r.secondsPerDispatch * 1e3).toFixed(1)} ms/dispatch, ${r.repetitions} reps, ${r.adapter})`);
+  if (!shapes.length) shapes.push({ batch: 4096, K: 2048, N: 2048 });
+  const date = new Date().toISOString();
+  const env = { date, lpNumThreads: process.env.LP_NUM_THREADS ?? null };
+  for (const shape of shapes) {
+    const load0 = loadavg();
+    const res = await benchGpu([shape], { kernels: ['gpu-naive', 'gpu-blocked'], minSeconds: 0.5 });
+    if (!res.length) {
+      console.log(JSON.stringify({ bench: 'crossbar-gpu', ...env, skipped: 'no GPU adapter' }));
+      break;
+    }
+    const naive = res.find((r) => r.name === 'gpu-naive')!.bitMacsPerSec;
+    for (const r of res) {
+      console.log(JSON.stringify({ bench: 'crossbar-gpu', ...env, path: r.name, adapter: r.adapter, software: r.isSoftware, ...r.shape, readout: 'none (popcounts)', bitMacPerSec: r.bitMacsPerSec, ratioToNaive: r.bitMacsPerSec / naive, secondsPerDispatch: r.secondsPerDispatch, repetitions: r.repetitions, loadavg: loadavg() }));
+    }
+    if (kernelsOnly) continue;
+    const readouts: Readout[] = [{ kind: 'sense' }, { kind: 'adc', rows: 256, bits: 6 }];
+    const model = denseLayerModel(shape.K, shape.N);
+    for (const r of await benchEngineLayer(model, 1, shape.batch, shape.K * shape.N, readouts, ['shared', 'blocked'], 0.5)) {
+      console.log(JSON.stringify({ bench: 'crossbar-gpu', ...env, path: r.path, adapter: res[0]!.adapter, ...shape, batch: r.images, readout: r.readout, bitMacPerSec: r.bitMacsPerSec, ratioToNaive: r.bitMacsPerSec / naive, secondsPerDispatch: r.secondsPerDispatch, repetitions: r.repetitions, loadavg: loadavg() }));
+    }
+    console.log(JSON.stringify({ bench: 'crossbar-gpu', ...env, loadavgBefore: load0, loadavgAfter: loadavg() }));
+  }
+  if (process.argv.includes('--vgg')) {
+    // a conv layer: the seed VGG's second conv (128 -> 128 channels, 3x3 pad 1 on 32 x 32), 16 images;
+    // split design at 512 rows (G = 3, sense) and ADC design (unsplit, 512-row blocks, 6 bits)
+    const { vggModel } = await import('./crossbar-cpu.ts');
+    const batch = 16;
+    for (const [arraySize, readout] of [[512, { kind: 'sense' }], [null, { kind: 'adc', rows: 512, bits: 6 }]] as const) {
+      const model = vggModel(arraySize);
+      const l = model.layers[1]!;
+      // valid inputs summed over positions: 128 channels x (sum over rows of valid kh) x (same for kw); 3 taps inside, 2 at the 2 edges
+      const along = 30 * 3 + 2 * 2;
+      const valid = 128 * along * along;
+      const macs = valid * (l.type === 'binary' ? l.outChannels : 0);
+      for (const r of await benchEngineLayer(model, 1, batch, macs, [readout], ['shared', 'blocked'], 0.5)) {
+        console.log(JSON.stringify({ bench: 'crossbar-gpu', ...env, path: r.path, layer: `vgg-${arraySize ?? 'adc'} layer 1 (128C3 on 32x32, G=${l.type === 'binary' ? l.groups : 1})`, images: r.images, readout: r.readout, bitMacPerSec: r.bitMacsPerSec, secondsPerDispatch: r.secondsPerDispatch, repetitions: r.repetitions, loadavg: loadavg() }));
+      }
+    }
   }
 }

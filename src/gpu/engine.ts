@@ -4,7 +4,11 @@
  *
  * Per chunk of images (thousands per dispatch, split automatically by buffer limits):
  *   input layer   input_dots.wgsl  -> pre-pool threshold bits -> pool_pack.wgsl -> map A
- *   binary layer  binary_dots.wgsl (implicit im2col, groups, ADC row blocks, threshold)
+ *   binary layer  binary_gather.wgsl (implicit im2col once per vector into a packed field buffer)
+ *                 -> binary_reg.wgsl (register-blocked: 8 images x 4 same-group rows per step,
+ *                    vec4 loads; groups, ADC row blocks, threshold)
+ *                 or, where one image's packed fields do not fit a buffer (or binaryKernel:
+ *                 'shared'), binary_dots.wgsl (implicit im2col into workgroup memory)
  *                 -> pool_pack.wgsl (pool OR/AND, majority, pack)                -> map B, ...
  *   classifier    classifier_dots.wgsl -> integer dots, read back; float64 scores + argmax on the CPU
  * all encoded into one submission. Activity counts that depend on data (active inputs, matches,
@@ -21,6 +25,7 @@ import { acquireGpu, releaseGpu, type AcquireOptions, type GpuContext } from './
 import { compile, grid, storageBindings, type CompiledProgram } from './program.ts';
 import {
   BINARY_MAX_FIELD_WORDS,
+  BLOCKED_TI,
   CLASSIFIER_MAX_WORDS,
   ENGINE_WG,
   INPUT_MAX_PLANE_WORDS,
@@ -28,6 +33,8 @@ import {
   UNIFORM_WORDS,
   VECTORS_PER_INVOCATION,
   binaryDotsProgram,
+  binaryGatherProgram,
+  binaryRegProgram,
   classifierDotsProgram,
   inputDotsProgram,
   poolPackProgram,
@@ -44,6 +51,27 @@ export interface GpuEngineOptions extends AcquireOptions {
    * whose receptive fields do not fit 4 at a time in workgroup memory uses 1 anyway.
    */
   vectorsPerInvocation?: 1 | 4;
+  /**
+   * Kernel of the binary layers: 'blocked' (binary_gather.wgsl packs each vector's receptive field
+   * once, binary_reg.wgsl runs a register-blocked product on it), 'shared' (binary_dots.wgsl:
+   * implicit im2col into workgroup memory), or 'auto' (default): blocked for dense layers and for
+   * conv layers, shared where the packed fields of one image do not fit in a buffer.
+   */
+  binaryKernel?: 'auto' | 'blocked' | 'shared';
+}
+
+/** Kernel choice of a binary layer (see GpuEngineOptions.binaryKernel). */
+export type BinaryKernel = 'blocked' | 'shared';
+
+/** What GpuEngine.timeLayer measured. */
+export interface LayerTiming {
+  layer: number;
+  /** images in the timed chunk */
+  images: number;
+  /** seconds per repetition of the layer's passes */
+  seconds: number;
+  repetitions: number;
+  kernel: BinaryKernel;
 }
 
 /** u32 counters per layer in the stats buffer: (lo, hi) of active inputs, matches, saturations, +1 outputs. */
@@ -56,6 +84,8 @@ interface UploadedModel {
   /** per layer: word offsets of weights and (t, d) threshold pairs in the buffer */
   wOff: number[];
   tOff: number[];
+  /** per binary layer: word offset (a multiple of 4) of a copy of its weights with each row padded to whole vec4s (blocked path) */
+  pOff: number[];
 }
 
 /** Per-image geometry of a layer (counts that do not depend on data). */
@@ -84,6 +114,12 @@ interface LayerPlan {
   /** output map words per image (0 for the classifier) */
   outWords: number;
   preWords: number;
+  /** binary layers: which kernel computes the dots */
+  kernel: BinaryKernel;
+  /** blocked binary layers: packed field words per image (P * G * wpr), also the validity words */
+  fieldWords: number;
+  /** blocked binary layers: ADC read-out (selects the ADC-specialised pipeline) */
+  adc: boolean;
   geometry: Geometry;
 }
 
@@ -92,6 +128,8 @@ interface Plan {
   imgBytes: number;
   maxMapWords: number;
   maxPreWords: number;
+  /** largest fieldWords of a blocked layer (the field buffer holds one more image's worth: validity) */
+  maxFieldWords: number;
   classes: number;
 }
 
@@ -131,12 +169,13 @@ function vectorsPerWorkgroup(vb: number, rowWords: number, fieldWords: number, m
   return tv;
 }
 
-function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: number): Plan {
+function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: number, choice: 'auto' | BinaryKernel, maxBufferBytes: number): Plan {
   const layers = model.layers;
   if (layers.length * STAT_WORDS > STATS_BUFFER_WORDS) throw new Error(`gpu engine: ${layers.length} layers exceed the ${STATS_BUFFER_WORDS / STAT_WORDS} the counters buffer holds`);
   const plans: LayerPlan[] = [];
   let maxMapWords = 1;
   let maxPreWords = 1;
+  let maxFieldWords = 0;
   const input = layers[0] as InputLayer;
   const imgBytes = mapSize(input.inShape);
   for (let i = 0; i < layers.length; i++) {
@@ -158,6 +197,9 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
         tv: 1,
         outWords: 0,
         preWords: 0,
+        kernel: 'shared',
+        fieldWords: 0,
+        adc: false,
         geometry: { vectors: 1, blocksPerVector: 1, drivenRows: l.fanIn, conversions: 0, majorityOps: 0, outputs: 1, macs: l.fanIn * l.classes },
       });
       continue;
@@ -185,6 +227,8 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
     let geometry: Geometry;
     let vb = 1;
     let tv = 1;
+    let binKernel: BinaryKernel = 'shared';
+    let fieldWords = 0;
     if (isInput) {
       const planeWords = 8 * wordsFor(l.fanIn);
       if (planeWords > INPUT_MAX_PLANE_WORDS) throw new Error(`gpu engine: ${where}: input-layer fan-in ${l.fanIn} exceeds ${(INPUT_MAX_PLANE_WORDS / 8) * 32}`);
@@ -197,7 +241,14 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
     } else {
       const per = l.fanIn / G;
       const wpr = wordsFor(per);
-      if (G * wpr > BINARY_MAX_FIELD_WORDS) throw new Error(`gpu engine: ${where}: receptive field of ${G * wpr} words exceeds ${BINARY_MAX_FIELD_WORDS}`);
+      // blocked: the packed fields of one image plus the validity words must fit in one buffer
+      const ws = paddedRowWords(l);
+      const fits = 2 * P * G * ws * 4 <= maxBufferBytes;
+      if (choice === 'blocked' ? fits : choice === 'auto' && fits) binKernel = 'blocked';
+      if (binKernel === 'blocked') {
+        fieldWords = P * G * ws;
+        maxFieldWords = Math.max(maxFieldWords, fieldWords);
+      } else if (G * wpr > BINARY_MAX_FIELD_WORDS) throw new Error(`gpu engine: ${where}: receptive field of ${G * wpr} words exceeds ${BINARY_MAX_FIELD_WORDS}`);
       vb = maxVb >= VECTORS_PER_INVOCATION && VECTORS_PER_INVOCATION * G * wpr <= BINARY_MAX_FIELD_WORDS ? VECTORS_PER_INVOCATION : 1;
       tv = vectorsPerWorkgroup(vb, rowWords, G * wpr, BINARY_MAX_FIELD_WORDS, Infinity);
       let R = per;
@@ -213,7 +264,7 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
       }
       dotsUniform = new Uint32Array(UNIFORM_WORDS.binary);
       const { channels: C, height: H, width: W } = l.inShape;
-      dotsUniform.set([0, C, H, W, kernel, stride, pad, dense, pw, P, l.fanIn, G, per, wpr, N, R, adc, L, s, inWords, up.wOff[i]!, up.tOff[i]!, preWords, i * STAT_WORDS, rowWords, tv, 0, 0]);
+      dotsUniform.set([0, C, H, W, kernel, stride, pad, dense, pw, P, l.fanIn, G, per, wpr, N, R, adc, L, s, inWords, up.wOff[i]!, up.tOff[i]!, preWords, i * STAT_WORDS, rowWords, tv, paddedRowWords(l) / 4, up.pOff[i]!]);
       geometry = {
         vectors: P,
         blocksPerVector: G * blocks,
@@ -227,21 +278,26 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
     const packUniform = new Uint32Array(UNIFORM_WORDS.pool);
     const pool = l.pool;
     packUniform.set([0, N, l.outShape.height, l.outShape.width, G, pw, pool?.size ?? 1, pool?.stride ?? 1, pool ? 1 : 0, preWords, outWords, up.tOff[i]!, i * STAT_WORDS, rowWords, outBits, 0]);
-    plans.push({ kind: isInput ? 'input' : 'binary', index: i, dotsUniform, packUniform, vectorsPerImage: P, vb, tv, outWords, preWords, geometry });
+    const adc = !isInput && readout.kind === 'adc';
+    plans.push({ kind: isInput ? 'input' : 'binary', index: i, dotsUniform, packUniform, vectorsPerImage: P, vb, tv, outWords, preWords, kernel: binKernel, fieldWords, adc, geometry });
   }
   const classes = (layers[layers.length - 1] as ClassifierLayer).classes;
-  return { layers: plans, imgBytes, maxMapWords, maxPreWords, classes };
+  return { layers: plans, imgBytes, maxMapWords, maxPreWords, maxFieldWords, classes };
 }
 
 function uploadModel(device: GPUDevice, model: Model): UploadedModel {
   const wOff: number[] = [];
   const tOff: number[] = [];
+  const pOff: number[] = [];
   let words = 0;
   for (const l of model.layers) {
     wOff.push(words);
     words += l.weights.length;
     tOff.push(words);
     if (l.type !== 'classifier') words += 2 * l.thresholds.t.length;
+    words = align4(words);
+    pOff.push(words);
+    if (l.type === 'binary') words += l.outChannels * l.groups * paddedRowWords(l);
   }
   const data = new Uint32Array(Math.max(words, 4));
   model.layers.forEach((l, i) => {
@@ -253,10 +309,20 @@ function uploadModel(device: GPUDevice, model: Model): UploadedModel {
         data[base + 2 * r + 1] = l.thresholds.d[r]! >>> 0;
       }
     }
+    if (l.type === 'binary') {
+      const wpr = wordsFor(l.fanIn / l.groups);
+      const ws = paddedRowWords(l);
+      for (let r = 0; r < l.outChannels * l.groups; r++) data.set(l.weights.subarray(r * wpr, (r + 1) * wpr), pOff[i]! + r * ws);
+    }
   });
   const buffer = device.createBuffer({ label: `model ${model.name}`, size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(buffer, 0, data);
-  return { buffer, wOff, tOff };
+  return { buffer, wOff, tOff, pOff };
+}
+
+/** Words per weight row (and per group slice of a packed field) on the blocked path: whole vec4s. */
+function paddedRowWords(l: BinaryLayer): number {
+  return align4(wordsFor(l.fanIn / l.groups));
 }
 
 interface WorkBuffers {
@@ -265,10 +331,18 @@ interface WorkBuffers {
   mapA: GPUBuffer;
   mapB: GPUBuffer;
   pre: GPUBuffer;
+  /** packed receptive fields of the blocked binary layers (binary_gather.wgsl's layout) */
+  field: GPUBuffer;
   dots: GPUBuffer;
   stats: GPUBuffer;
   readback: GPUBuffer;
-  sizes: { pixels: number; map: number; pre: number; dots: number; stats: number };
+  sizes: { pixels: number; map: number; pre: number; field: number; dots: number; stats: number };
+}
+
+interface LayerBindGroups {
+  gather: GPUBindGroup | null;
+  dots: GPUBindGroup;
+  pack: GPUBindGroup | null;
 }
 
 const align4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -281,7 +355,15 @@ export class GpuEngine implements Engine {
   private models = new WeakMap<Model, UploadedModel>();
   private uploaded = new Set<GPUBuffer>();
   private work: WorkBuffers | null = null;
-  private programs: { binary: CompiledProgram[]; pool: CompiledProgram; input: CompiledProgram[]; classifier: CompiledProgram };
+  private programs: {
+    binary: CompiledProgram[];
+    gather: CompiledProgram;
+    /** [sense, ADC] */
+    reg: [CompiledProgram, CompiledProgram];
+    pool: CompiledProgram;
+    input: CompiledProgram[];
+    classifier: CompiledProgram;
+  };
   private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private uploads = 0;
@@ -294,6 +376,8 @@ export class GpuEngine implements Engine {
     this.programs = {
       // indexed by VB (1 or VECTORS_PER_INVOCATION)
       binary: [1, VECTORS_PER_INVOCATION].reduce((a, vb) => ((a[vb] = compile(d, binaryDotsProgram(vb))), a), [] as CompiledProgram[]),
+      gather: compile(d, binaryGatherProgram()),
+      reg: [compile(d, binaryRegProgram(false)), compile(d, binaryRegProgram(true))],
       pool: compile(d, poolPackProgram()),
       input: [1, VECTORS_PER_INVOCATION].reduce((a, vb) => ((a[vb] = compile(d, inputDotsProgram(vb))), a), [] as CompiledProgram[]),
       classifier: compile(d, classifierDotsProgram()),
@@ -314,7 +398,9 @@ export class GpuEngine implements Engine {
   chunkSize(plan: Plan): number {
     const perImage = Math.max(plan.imgBytes, plan.maxMapWords * 4, plan.maxPreWords * 4, plan.classes * 4);
     const byBuffer = Math.floor(this.maxBuffer() / perImage);
-    const n = Math.min(this.opts.maxImagesPerDispatch ?? 4096, byBuffer);
+    // the field buffer holds the validity words and then one field per image
+    const byField = plan.maxFieldWords > 0 ? Math.floor(this.maxBuffer() / (plan.maxFieldWords * 4)) - 1 : Infinity;
+    const n = Math.min(this.opts.maxImagesPerDispatch ?? 4096, byBuffer, byField);
     if (n < 1) throw new Error(`gpu engine: one image needs ${perImage} bytes in one buffer, above the limit of ${this.maxBuffer()}`);
     return n;
   }
@@ -325,7 +411,7 @@ export class GpuEngine implements Engine {
   }
 
   private plan(model: Model, readout: Readout): Plan {
-    return makePlan(model, readout, this.modelBuffers(model), this.opts.vectorsPerInvocation ?? VECTORS_PER_INVOCATION);
+    return makePlan(model, readout, this.modelBuffers(model), this.opts.vectorsPerInvocation ?? VECTORS_PER_INVOCATION, this.opts.binaryKernel ?? 'auto', this.maxBuffer());
   }
 
   /** How many model uploads this engine has made (each model object is uploaded once). */
@@ -349,15 +435,17 @@ export class GpuEngine implements Engine {
       pixels: align4(images * plan.imgBytes),
       map: images * plan.maxMapWords * 4,
       pre: images * plan.maxPreWords * 4,
+      field: (images + 1) * plan.maxFieldWords * 4,
       dots: images * plan.classes * 4,
       stats: 0,
     };
     const w = this.work;
-    if (w && w.sizes.pixels >= sizes.pixels && w.sizes.map >= sizes.map && w.sizes.pre >= sizes.pre && w.sizes.dots >= sizes.dots) return w;
+    if (w && w.sizes.pixels >= sizes.pixels && w.sizes.map >= sizes.map && w.sizes.pre >= sizes.pre && w.sizes.field >= sizes.field && w.sizes.dots >= sizes.dots) return w;
     const grow = (a: number, b: number | undefined) => Math.max(a, b ?? 0, 16);
     sizes.pixels = grow(sizes.pixels, w?.sizes.pixels);
     sizes.map = grow(sizes.map, w?.sizes.map);
     sizes.pre = grow(sizes.pre, w?.sizes.pre);
+    sizes.field = grow(sizes.field, w?.sizes.field);
     sizes.dots = grow(sizes.dots, w?.sizes.dots);
     sizes.stats = STATS_BUFFER_WORDS * 4;
     this.destroyWork();
@@ -370,6 +458,7 @@ export class GpuEngine implements Engine {
       mapA: mk('mapA', sizes.map, S),
       mapB: mk('mapB', sizes.map, S),
       pre: mk('pre', sizes.pre, S | GPUBufferUsage.COPY_DST),
+      field: mk('field', sizes.field, S),
       dots: mk('dots', sizes.dots, S | GPUBufferUsage.COPY_SRC),
       stats: mk('stats', sizes.stats, S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST),
       readback: mk('readback', sizes.dots + sizes.stats, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST),
@@ -381,7 +470,7 @@ export class GpuEngine implements Engine {
   private destroyWork(): void {
     const w = this.work;
     if (!w) return;
-    for (const b of [w.pixels, w.mapA, w.mapB, w.pre, w.dots, w.stats, w.readback]) b.destroy();
+    for (const b of [w.pixels, w.mapA, w.mapB, w.pre, w.field, w.dots, w.stats, w.readback]) b.destroy();
     this.work = null;
   }
 
@@ -392,7 +481,20 @@ export class GpuEngine implements Engine {
     return run;
   }
 
-  private async evaluateNow(model: Model, inputs: InputBatch, opts: EvalOptions): Promise<EvalResult> {
+  /**
+   * Benchmark hook: evaluates the first chunk of `inputs` (so every map holds real data), then
+   * re-runs only layer `layer`'s passes (for a binary layer: gather + dots + pool/pack) until
+   * `minSeconds` have passed, each repetition one submission awaited with onSubmittedWorkDone.
+   * Returns seconds per repetition over the chunk's images; uploads and read-backs excluded.
+   */
+  timeLayer(model: Model, inputs: InputBatch, readout: Readout, layer: number, minSeconds: number): Promise<LayerTiming> {
+    const out: LayerTiming = { layer, images: 0, seconds: 0, repetitions: 0, kernel: 'shared' };
+    const run = this.queue.then(() => this.evaluateNow(model, inputs, { readout }, out, minSeconds)).then(() => out);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async evaluateNow(model: Model, inputs: InputBatch, opts: EvalOptions, profile?: LayerTiming, minSeconds = 0): Promise<EvalResult> {
     if (this.disposed) throw new Error('gpu engine: evaluate() after dispose()');
     const problem = readoutProblem(opts.readout);
     if (problem) throw new Error(problem);
@@ -421,6 +523,26 @@ export class GpuEngine implements Engine {
         for (let first = 0; first < count; first += chunk) {
           const n = Math.min(chunk, count - first);
           await this.runChunk(plan, work, uniforms, groups, inputs.pixels, first, n, dots, dataCounts);
+          if (profile) {
+            const lp = plan.layers[profile.layer]!;
+            const time = async () => {
+              const enc = d.createCommandEncoder({ label: 'archsim layer timing' });
+              this.encodeLayer(enc, lp, groups[profile.layer]!, n);
+              d.queue.submit([enc.finish()]);
+              await d.queue.onSubmittedWorkDone();
+            };
+            // the chunk just run was the warm-up (pipelines compiled, buffers touched)
+            const t0 = performance.now();
+            let reps = 0;
+            do {
+              await time();
+              reps++;
+            } while (performance.now() - t0 < minSeconds * 1000);
+            const errors = this.ctx.takeErrors();
+            if (errors.length) throw new Error(`gpu engine: device reported: ${errors.join('; ')}`);
+            Object.assign(profile, { images: n, seconds: (performance.now() - t0) / 1000 / reps, repetitions: reps, kernel: lp.kernel });
+            break;
+          }
         }
       } finally {
         for (const u of uniforms) {
@@ -450,7 +572,7 @@ export class GpuEngine implements Engine {
     return finishResult(predictions, inputs.labels, activity as LayerActivity[]);
   }
 
-  private bindGroups(plan: Plan, up: UploadedModel, work: WorkBuffers, uniforms: { dots: GPUBuffer; pack: GPUBuffer | null }[]) {
+  private bindGroups(plan: Plan, up: UploadedModel, work: WorkBuffers, uniforms: { dots: GPUBuffer; pack: GPUBuffer | null }[]): LayerBindGroups[] {
     const d = this.ctx.device;
     const bg = (p: CompiledProgram, buffers: GPUBuffer[]) =>
       d.createBindGroup({ layout: p.layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
@@ -458,12 +580,15 @@ export class GpuEngine implements Engine {
     let next = work.mapB;
     return plan.layers.map((lp, k) => {
       const u = uniforms[k]!;
-      if (lp.kind === 'classifier') return { dots: bg(this.programs.classifier, [u.dots, cur, up.buffer, work.dots, work.stats]), pack: null };
+      if (lp.kind === 'classifier') return { gather: null, dots: bg(this.programs.classifier, [u.dots, cur, up.buffer, work.dots, work.stats]), pack: null };
       const src = lp.kind === 'input' ? work.pixels : cur;
       const dst = lp.kind === 'input' ? work.mapA : next;
-      const prog = (lp.kind === 'input' ? this.programs.input : this.programs.binary)[lp.vb]!;
-      const out = {
-        dots: bg(prog, [u.dots, src, up.buffer, work.pre, work.stats]),
+      const blocked = lp.kind === 'binary' && lp.kernel === 'blocked';
+      const out: LayerBindGroups = {
+        gather: blocked ? bg(this.programs.gather, [u.dots, src, work.field, work.stats]) : null,
+        dots: blocked
+          ? bg(this.programs.reg[lp.adc ? 1 : 0], [u.dots, work.field, up.buffer, work.pre, work.stats])
+          : bg((lp.kind === 'input' ? this.programs.input : this.programs.binary)[lp.vb]!, [u.dots, src, up.buffer, work.pre, work.stats]),
         pack: bg(this.programs.pool, [u.pack!, work.pre, up.buffer, dst, work.stats]),
       };
       if (lp.kind === 'binary') [cur, next] = [next, cur];
@@ -475,7 +600,7 @@ export class GpuEngine implements Engine {
     plan: Plan,
     work: WorkBuffers,
     uniforms: { dots: GPUBuffer; pack: GPUBuffer | null }[],
-    groups: { dots: GPUBindGroup; pack: GPUBindGroup | null }[],
+    groups: LayerBindGroups[],
     pixels: Uint8Array,
     first: number,
     n: number,
@@ -501,28 +626,10 @@ export class GpuEngine implements Engine {
         q.writeBuffer(uniforms[k]!.pack!, 0, lp.packUniform);
       }
     });
-    const maxDim = d.limits.maxComputeWorkgroupsPerDimension;
     const enc = d.createCommandEncoder({ label: 'archsim chunk' });
     const statBytes = plan.layers.length * STAT_WORDS * 4;
     enc.clearBuffer(work.stats, 0, align4(statBytes));
-    const dispatch = (p: CompiledProgram, g: GPUBindGroup, workgroups: number) => {
-      const pass = enc.beginComputePass();
-      pass.setPipeline(p.pipeline);
-      pass.setBindGroup(0, g);
-      const [x, y] = grid(workgroups, maxDim);
-      pass.dispatchWorkgroups(x, y);
-      pass.end();
-    };
-    plan.layers.forEach((lp, k) => {
-      const g = groups[k]!;
-      if (lp.kind === 'classifier') {
-        dispatch(this.programs.classifier, g.dots, n);
-        return;
-      }
-      // every pre word of the chunk is written by the dots pass: no clearing needed
-      dispatch((lp.kind === 'input' ? this.programs.input : this.programs.binary)[lp.vb]!, g.dots, Math.ceil((n * lp.vectorsPerImage) / lp.tv));
-      dispatch(this.programs.pool, g.pack!, Math.ceil((n * lp.outWords) / ENGINE_WG));
-    });
+    plan.layers.forEach((lp, k) => this.encodeLayer(enc, lp, groups[k]!, n));
     const dotBytes = n * plan.classes * 4;
     const statsAt = work.sizes.dots; // multiple of 4; copies need 4-byte alignment
     enc.copyBufferToBuffer(work.dots, 0, work.readback, 0, dotBytes);
@@ -543,6 +650,34 @@ export class GpuEngine implements Engine {
       for (let j = 0; j < 4; j++) c[j]! += st[b + 2 * j]! + st[b + 2 * j + 1]! * 4294967296;
     }
     work.readback.unmap();
+  }
+
+  /** Encodes one layer's passes over a chunk of n images. */
+  private encodeLayer(enc: GPUCommandEncoder, lp: LayerPlan, g: LayerBindGroups, n: number): void {
+    const maxDim = this.ctx.device.limits.maxComputeWorkgroupsPerDimension;
+    const dispatch = (p: CompiledProgram, bind: GPUBindGroup, workgroups: number) => {
+      const pass = enc.beginComputePass();
+      pass.setPipeline(p.pipeline);
+      pass.setBindGroup(0, bind);
+      const [x, y] = grid(workgroups, maxDim);
+      pass.dispatchWorkgroups(x, y);
+      pass.end();
+    };
+    if (lp.kind === 'classifier') {
+      dispatch(this.programs.classifier, g.dots, n);
+      return;
+    }
+    // every pre word of the chunk is written by the dots pass: no clearing needed
+    if (lp.kind === 'binary' && lp.kernel === 'blocked') {
+      const vectors = n * lp.vectorsPerImage;
+      dispatch(this.programs.gather, g.gather!, Math.ceil((vectors * (lp.fieldWords / lp.vectorsPerImage)) / ENGINE_WG));
+      const rowWords = lp.dotsUniform[24]!;
+      // one invocation per (position, block of BLOCKED_TI images, row word)
+      dispatch(this.programs.reg[lp.adc ? 1 : 0], g.dots, Math.ceil((lp.vectorsPerImage * Math.ceil(n / BLOCKED_TI) * rowWords) / ENGINE_WG));
+    } else {
+      dispatch((lp.kind === 'input' ? this.programs.input : this.programs.binary)[lp.vb]!, g.dots, Math.ceil((n * lp.vectorsPerImage) / lp.tv));
+    }
+    dispatch(this.programs.pool, g.pack!, Math.ceil((n * lp.outWords) / ENGINE_WG));
   }
 
   dispose(): void {
@@ -566,7 +701,7 @@ export class GpuEngine implements Engine {
 export async function createGpuEngine(opts: GpuEngineOptions = {}): Promise<GpuEngine | null> {
   const ctx = await acquireGpu(opts);
   if (!ctx) return null;
-  const needed = Math.max(...[binaryDotsProgram(), poolPackProgram(), inputDotsProgram(), classifierDotsProgram()].map(storageBindings));
+  const needed = Math.max(...[binaryDotsProgram(), binaryGatherProgram(), binaryRegProgram(false), poolPackProgram(), inputDotsProgram(), classifierDotsProgram()].map(storageBindings));
   if (ctx.device.limits.maxStorageBuffersPerShaderStage < needed) {
     ctx.release();
     return null;

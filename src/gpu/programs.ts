@@ -32,6 +32,17 @@ function spec(shader: string, bindings: ProgramSpec['bindings'], wg = ENGINE_WG,
 
 /** Binary layer dots + ADC + threshold; work items of 32 rows x `vb` vectors (image x pre-pool position). */
 export const binaryDotsProgram = (vb = 1, wg = ENGINE_WG) => spec('binary_dots.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'storage', 'storage'], wg, { VB: vb });
+/** Register-blocked binary path, first pass: implicit im2col into a packed field buffer, one invocation per field word. */
+export const binaryGatherProgram = (wg = ENGINE_WG) => spec('binary_gather.wgsl', ['uniform', 'read-only-storage', 'storage', 'storage'], wg);
+/** Vectors (TI) and same-group rows per step (TJ) of each invocation of binary_reg.wgsl. */
+export const BLOCKED_TI = 8;
+export const BLOCKED_TJ = 4;
+/**
+ * Register-blocked binary path, second pass: each invocation one 32-row word of `pre` for TI
+ * vectors, TJ rows of one group at a time; `adc` specialises the ADC row-block loop.
+ */
+export const binaryRegProgram = (adc: boolean, wg = ENGINE_WG, ti = BLOCKED_TI, tj = BLOCKED_TJ) =>
+  spec('binary_reg.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'storage', 'storage'], wg, { TI: ti, TJ: tj, ADC: adc ? 1 : 0 });
 /** Pooling + majority + packing, one invocation per output word. */
 export const poolPackProgram = (wg = ENGINE_WG) => spec('pool_pack.wgsl', ['uniform', 'read-only-storage', 'read-only-storage', 'storage', 'storage'], wg);
 /** Integer first layer; work items of 32 neurons x `vb` vectors (image x pre-pool position). */

@@ -93,6 +93,49 @@ export const CASES: Case[] = [
       { kind: 'adc', rows: 64, bits: 3 },
     ],
   },
+  {
+    // the GPU's register-blocked path: 32-row words of many neurons, two groups whose 260-input
+    // slices span three vec4s (ADC blocks crossing vec4 and word boundaries), 50 groups (fewer rows
+    // than groups in a word), image counts that are not a multiple of the 8-image blocks
+    name: 'dense, many neurons and groups (N=300 G=2 per=260; G=50 per=6)',
+    spec: {
+      input: { channels: 1, height: 16, width: 16 },
+      first: { kind: 'dense', out: 520 },
+      hidden: [
+        { kind: 'dense', out: 300, groups: 2 },
+        { kind: 'dense', out: 70, groups: 50 },
+        { kind: 'dense', out: 33, groups: 1 },
+      ],
+      classes: 10,
+      seed: 5,
+    },
+    images: 21,
+    readouts: [
+      { kind: 'sense' },
+      { kind: 'adc', rows: 100, bits: 4 }, // blocks 0-99, 100-199, 200-259 of each group
+      { kind: 'adc', rows: 256, bits: 9 }, // exact (s = 1), one block boundary inside a vec4
+      { kind: 'adc', rows: 7, bits: 2, clip: { 2: 5 } },
+    ],
+  },
+  {
+    name: 'conv, fields over 128 inputs (K=144, 360), pad 1, pool, groups',
+    spec: {
+      input: { channels: 3, height: 8, width: 8 },
+      first: { kind: 'conv', out: 16, kernel: 3, stride: 1, padding: 1, pool: null },
+      hidden: [
+        { kind: 'conv', out: 40, kernel: 3, stride: 1, padding: 1, groups: 1, pool: { size: 2, stride: 2 } }, // K=144
+        { kind: 'conv', out: 24, kernel: 3, stride: 2, padding: 1, groups: 4, pool: null }, // K=360, 90 per group
+        { kind: 'dense', out: 20, groups: 2 },
+      ],
+      classes: 6,
+      seed: 6,
+    },
+    images: 10,
+    readouts: [
+      { kind: 'sense' },
+      { kind: 'adc', rows: 50, bits: 3 },
+    ],
+  },
 ];
 
 export function buildCase(c: Case) {

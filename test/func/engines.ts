@@ -19,4 +19,7 @@ export const ENGINES: EngineEntry[] = [
   { name: 'cpu (2 workers)', make: async () => createCpuEngine({ workers: 2, chunk: 4 }) },
   // the WGSL path (null without an adapter: skipped, or a failure with ARCHSIM_REQUIRE_GPU=1)
   { name: 'gpu', make: () => createGpuEngine() },
+  // the WGSL path with every binary layer on binary_dots.wgsl (the workgroup-memory kernel that
+  // the default register-blocked path replaced, still used where packed fields do not fit a buffer)
+  { name: 'gpu (binary_dots kernel)', make: () => createGpuEngine({ binaryKernel: 'shared' }) },
 ];

@@ -1,6 +1,6 @@
 /** bench/crossbar-gpu.ts: every kernel runs, agrees with the others and with a CPU popcount (checked inside benchGpu). */
 import { describe, expect, it } from 'vitest';
-import { benchGpu } from '../../bench/crossbar-gpu.ts';
+import { benchEngineLayer, benchGpu, denseLayerModel } from '../../bench/crossbar-gpu.ts';
 import { requireGpu } from './gpu-env.ts';
 
 describe('gpu crossbar bench', () => {
@@ -16,6 +16,20 @@ describe('gpu crossbar bench', () => {
     }
     expect(res.map((r) => r.name)).toEqual(['gpu-blocked', 'gpu-tiled', 'gpu-naive', 'gpu-blocked', 'gpu-tiled', 'gpu-naive']);
     for (const r of res) {
+      expect(r.bitMacsPerSec).toBeGreaterThan(0);
+      expect(r.repetitions).toBeGreaterThanOrEqual(1);
+    }
+  }, 60_000);
+
+  it('times the engine binary-layer path with each kernel (GpuEngine.timeLayer)', async (ctx) => {
+    const res = await benchEngineLayer(denseLayerModel(300, 70), 1, 19, 300 * 70, [{ kind: 'sense' }, { kind: 'adc', rows: 100, bits: 3 }], ['shared', 'blocked'], 0.01);
+    if (!res.length) {
+      if (requireGpu) throw new Error('no WebGPU adapter found and ARCHSIM_REQUIRE_GPU=1');
+      return ctx.skip();
+    }
+    expect(res.map((r) => r.path)).toEqual(['engine-shared', 'engine-shared', 'engine-blocked', 'engine-blocked']);
+    for (const r of res) {
+      expect(r.images).toBe(19);
       expect(r.bitMacsPerSec).toBeGreaterThan(0);
       expect(r.repetitions).toBeGreaterThanOrEqual(1);
     }
