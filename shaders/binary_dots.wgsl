@@ -35,30 +35,8 @@ var<workgroup> xw: array<u32, MAXW>;
 var<workgroup> vw: array<u32, MAXW>;
 var<workgroup> wsum: array<atomic<u32>, 6>; // (lo, hi) of active inputs, matches, saturations
 
-fn addWg(i: u32, v: u32) {
-  if (v == 0u) { return; }
-  let old = atomicAdd(&wsum[i], v);
-  if (old > 0xffffffffu - v) { atomicAdd(&wsum[i + 1u], 1u); }
-}
-
-fn add64(i: u32, lo: u32, hi: u32) {
-  if (lo != 0u) {
-    let old = atomicAdd(&stats[i], lo);
-    if (old > 0xffffffffu - lo) { atomicAdd(&stats[i + 1u], 1u); }
-  }
-  if (hi != 0u) { atomicAdd(&stats[i + 1u], hi); }
-}
-
-// bits [lo, hi) of the group's slice that fall into word w
-fn rangeMask(w: u32, lo: u32, hi: u32) -> u32 {
-  let base = w * 32u;
-  let a = select(0u, lo - base, lo > base);
-  let b = min(hi - base, 32u);
-  if (b <= a) { return 0u; }
-  let width = b - a;
-  let ones = select((1u << width) - 1u, 0xffffffffu, width == 32u);
-  return ones << a;
-}
+// #include "lib/counters.wgsl"
+// #include "lib/field.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -67,7 +45,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let v0 = (wid.y * nwg.x + wid.x) * p.tv;
   if (v0 >= total) { return; }
   if (lid < 6u) { atomicStore(&wsum[lid], 0u); }
-  let kk = p.k * p.k;
   let fw = p.G * p.wpr;
   var nActive = 0u;
   for (var j = lid; j < p.tv * fw; j += WG) {
@@ -86,46 +63,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let jw = jj % p.wpr;
       let e0 = g * p.per + jw * 32u;
       let nb = min(32u, p.per - jw * 32u);
-      let nmask = select((1u << nb) - 1u, 0xffffffffu, nb == 32u);
-      if (p.dense != 0u) {
-        let a = e0 >> 5u;
-        let sh = e0 & 31u;
-        bits = inMap[ib + a] >> sh;
-        if (sh != 0u && a + 1u < p.inWords) { bits = bits | (inMap[ib + a + 1u] << (32u - sh)); }
-        bits = bits & nmask;
-        valid = nmask;
-      } else {
-        // runs: for fixed (c, kh) the kw elements are consecutive x in one map row, so each run
-        // of up to k field bits is one or two word reads, clipped to the map's x range
-        var c = e0 / kk;
-        let rem = e0 % kk;
-        var kh = rem / p.k;
-        var kw = rem % p.k;
-        var b = 0u;
-        loop {
-          if (b >= nb) { break; }
-          let len = min(p.k - kw, nb - b);
-          let y = i32(oy * p.stride + kh) - i32(p.pad);
-          let x0 = i32(ox * p.stride + kw) - i32(p.pad);
-          let xs = max(x0, 0i);
-          let xe = min(x0 + i32(len), i32(p.W));
-          if (y >= 0 && y < i32(p.H) && xe > xs) {
-            let cnt = u32(xe - xs);
-            let at = b + u32(xs - x0);
-            let idx = (c * p.H + u32(y)) * p.W + u32(xs);
-            let a = ib + (idx >> 5u);
-            let sh = idx & 31u;
-            var v = inMap[a] >> sh;
-            if (sh + cnt > 32u) { v = v | (inMap[a + 1u] << (32u - sh)); }
-            let m = select((1u << cnt) - 1u, 0xffffffffu, cnt == 32u);
-            bits = bits | ((v & m) << at);
-            valid = valid | (m << at);
-          }
-          b += len;
-          kw += len;
-          if (kw == p.k) { kw = 0u; kh += 1u; if (kh == p.k) { kh = 0u; c += 1u; } }
-        }
-      }
+      let fv = fieldWord(ib, e0, nb, oy, ox);
+      bits = fv.x;
+      valid = fv.y;
     }
     xw[j] = bits;
     vw[j] = valid;

@@ -29,6 +29,9 @@ struct Params {
 
 var<workgroup> wsum: array<atomic<u32>, 2>;
 
+// #include "lib/counters.wgsl"
+// #include "lib/field.wgsl"
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -50,67 +53,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let jw = jj % ws;
     let e0 = g * p.per + jw * 32u;
     let nb = select(0u, min(32u, p.per - jw * 32u), jw < p.wpr);
-    let nmask = select((1u << nb) - 1u, 0xffffffffu, nb == 32u);
     var bits = 0u;
     var valid = 0u;
     if (nb == 0u) {
       // padding words of the slice
-    } else if (p.dense != 0u) {
-      let a = e0 >> 5u;
-      let sh = e0 & 31u;
-      bits = inMap[ib + a] >> sh;
-      if (sh != 0u && a + 1u < p.inWords) { bits = bits | (inMap[ib + a + 1u] << (32u - sh)); }
-      bits = bits & nmask;
-      valid = nmask;
     } else {
-      // runs: for fixed (c, kh) the kw elements are consecutive x in one map row, so each run of
-      // up to k field bits is one or two word reads, clipped to the map's x range
-      let kk = p.k * p.k;
-      var c = e0 / kk;
-      let rem = e0 % kk;
-      var kh = rem / p.k;
-      var kw = rem % p.k;
-      var b = 0u;
-      loop {
-        if (b >= nb) { break; }
-        let len = min(p.k - kw, nb - b);
-        let y = i32(oy * p.stride + kh) - i32(p.pad);
-        let x0 = i32(ox * p.stride + kw) - i32(p.pad);
-        let xs = max(x0, 0i);
-        let xe = min(x0 + i32(len), i32(p.W));
-        if (y >= 0 && y < i32(p.H) && xe > xs) {
-          let cnt = u32(xe - xs);
-          let at = b + u32(xs - x0);
-          let idx = (c * p.H + u32(y)) * p.W + u32(xs);
-          let a = ib + (idx >> 5u);
-          let sh = idx & 31u;
-          var v = inMap[a] >> sh;
-          if (sh + cnt > 32u) { v = v | (inMap[a + 1u] << (32u - sh)); }
-          let m = select((1u << cnt) - 1u, 0xffffffffu, cnt == 32u);
-          bits = bits | ((v & m) << at);
-          valid = valid | (m << at);
-        }
-        b += len;
-        kw += len;
-        if (kw == p.k) { kw = 0u; kh += 1u; if (kh == p.k) { kh = 0u; c += 1u; } }
-      }
+      let fv = fieldWord(ib, e0, nb, oy, ox);
+      bits = fv.x;
+      valid = fv.y;
     }
     field[p.P * fw + j] = bits;
     if (img == 0u) { field[pos * fw + jj] = valid; }
-    let act = countOneBits(bits);
-    if (act != 0u) {
-      let old = atomicAdd(&wsum[0], act);
-      if (old > 0xffffffffu - act) { atomicAdd(&wsum[1], 1u); }
-    }
+    addWg(0u, countOneBits(bits));
   }
   workgroupBarrier();
-  if (lid == 0u) {
-    let lo = atomicLoad(&wsum[0]);
-    let hi = atomicLoad(&wsum[1]);
-    if (lo != 0u) {
-      let old = atomicAdd(&stats[p.statOff], lo);
-      if (old > 0xffffffffu - lo) { atomicAdd(&stats[p.statOff + 1u], 1u); }
-    }
-    if (hi != 0u) { atomicAdd(&stats[p.statOff + 1u], hi); }
-  }
+  if (lid == 0u) { add64(p.statOff, atomicLoad(&wsum[0]), atomicLoad(&wsum[1])); }
 }

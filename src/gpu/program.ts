@@ -25,11 +25,31 @@ export interface ProgramSpec {
 const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
 const sources = new Map<string, string>();
 
-/** WGSL source of a shader file (read once). */
+const INCLUDE = /^\/\/ #include "([\w./-]+)"[ \t]*$/gm;
+
+/**
+ * WGSL source of a shader file (read once), with each line `// #include "lib/x.wgsl"` replaced
+ * by that file (paths relative to shaders/; every file at most once per shader; WGSL has no
+ * includes of its own, and module-scope declarations may come in any order).
+ */
 export function shaderSource(file: string): string {
   let s = sources.get(file);
   if (s === undefined) {
-    s = readFileSync(SHADER_DIR + file, 'utf8');
+    const seen = new Set<string>([file]);
+    const expand = (name: string, from: string): string => {
+      let text: string;
+      try {
+        text = readFileSync(SHADER_DIR + name, 'utf8');
+      } catch {
+        throw new Error(`shader ${from}: cannot read ${SHADER_DIR + name}`);
+      }
+      return text.replace(INCLUDE, (_m, inc: string) => {
+        if (seen.has(inc)) return `// (${inc} already included)`;
+        seen.add(inc);
+        return expand(inc, name);
+      });
+    };
+    s = expand(file, file);
     sources.set(file, s);
   }
   return s;
