@@ -18,15 +18,7 @@ override TI: u32 = 8u; // images per invocation, 1..8
 override TJ: u32 = 4u; // rows per step, 1..4
 override ADC: u32 = 0u; // 1: ADC read-out (row blocks of R, quantiser); 0: sense (exact dot)
 
-struct Params {
-  count: u32, C: u32, H: u32, W: u32,
-  k: u32, stride: u32, pad: u32, dense: u32,
-  pw: u32, P: u32, K: u32, G: u32,
-  per: u32, wpr: u32, N: u32, R: u32,
-  adc: u32, L: u32, s: u32, inWords: u32,
-  wOff: u32, tOff: u32, preWords: u32, statOff: u32,
-  rowWords: u32, tv: u32, _p1: u32, _p2: u32,
-}
+// #include "lib/binary_params.wgsl"
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> field: array<vec4<u32>>;
