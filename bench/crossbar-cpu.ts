@@ -1,7 +1,7 @@
 /**
  * Binary crossbar throughput on the CPU: bit-MACs per second of the plain TypeScript reference
  * engine and of the fast CPU path (1 worker, 2 workers), for dense shapes (batch x K inputs x N
- * outputs, one XNOR + popcount-accumulate per bit-MAC).
+ * outputs, one XNOR + popcount-accumulate per bit-MAC), kernel by kernel.
  *
  * What is timed: a whole `engine.evaluate` of a three-layer model whose work is dominated by
  * the measured layer: a tiny input layer (4 pixels -> K bits), the binary dense layer K -> N
@@ -11,16 +11,30 @@
  * a warm-up evaluate runs first; every timed evaluate is a full pass over fresh inputs in
  * shared memory, nothing is cached across calls but the weight layout.
  *
+ * Kernels (`--kernels`, comma separated; the fast path picks per layer, these force one):
+ * - default: the engine's own choice (here: simd-csa);
+ * - simd-popcnt: vertical SIMD tiles, one i8x16.popcnt per 128 bit-MACs (the old kernel);
+ * - simd-csa: the same tiles counted with carry-save adders (Harley-Seal);
+ * - scalar: i64.popcnt in 2x2 tiles (before the carry-save kernel, the default for K >= 897).
+ * The kernels of one worker count are timed round-robin in one process (one evaluate each in
+ * turn), so that they share the machine's load; each reports its fastest evaluate (at least 5
+ * runs and `--min-seconds` of timing each, default 2) with the process CPU time of that same
+ * evaluate (all threads: bitMacPerCpuSec is the rate per busy core, less sensitive to other
+ * processes taking turns on the cores than the wall-clock rate), its median and every run's
+ * time, the load average and the CPU. The summary line's kernel ratios are medians of the
+ * per-round ratios (paired runs), the figure least moved by a shared machine's load.
+ *
  * The reference is measured once on a smaller batch (default 32 images) and reported per
- * second; the fast path's `seconds` is the fastest of the timed evaluates (at least 2 runs and
- * `--min-seconds` of timing, default 2).
+ * second.
  *
  *   node --import tsx bench/crossbar-cpu.ts [--batch 4096] [--k 2048] [--n 2048] [--ref-batch 32]
+ *     [--kernels simd-popcnt,simd-csa,scalar] [--min-seconds 2]
  *   node --import tsx bench/crossbar-cpu.ts --vgg [--images 500] [--array 512]
  *   node --import tsx bench/crossbar-cpu.ts --mlp [--images 500] [--array 512]
- *   (any mode: --scalar-min-bits N picks the kernel: sense groups >= N bits on scalar i64.popcnt)
+ *   (--vgg / --mlp: --scalar-min-bits N and --csa-min-bits N override the engine's kernel choice)
  *
- * prints one JSON line per (shape, path), or per (design, workers) for the seed CIFAR-10 VGG.
+ * prints one JSON line per (shape, path, kernel) and a summary line with the ratios between
+ * kernels in that run, or per (design, workers) for the seed CIFAR-10 VGG.
  */
 import { evaluateReference } from '../src/func/reference.ts';
 import { createCpuEngine } from '../src/func/cpu/engine.ts';
@@ -28,6 +42,7 @@ import type { Engine, InputBatch } from '../src/func/types.ts';
 import type { Model } from '../src/model/types.ts';
 import { wordsFor } from '../src/model/types.ts';
 import { mulberry32 as rng } from '../src/util/rng.ts';
+import { cpus, loadavg } from 'node:os';
 
 export interface CrossbarShape {
   batch: number;
@@ -35,9 +50,21 @@ export interface CrossbarShape {
   n: number;
 }
 
+export type CpuKernel = 'default' | 'simd-popcnt' | 'simd-csa' | 'scalar';
+
+/** engine options that force each kernel on every sense layer of the crossbar model */
+export const KERNEL_OPTIONS: Record<CpuKernel, { scalarMinBits?: number; csaMinBits?: number }> = {
+  default: {},
+  'simd-popcnt': { scalarMinBits: Infinity, csaMinBits: Infinity },
+  'simd-csa': { scalarMinBits: Infinity, csaMinBits: 0 },
+  scalar: { scalarMinBits: 1 },
+};
+
 export interface CrossbarRecord {
   bench: 'crossbar-cpu';
   path: 'reference' | 'cpu-1worker' | 'cpu-2workers';
+  /** fast path only: which counting kernel */
+  kernel?: CpuKernel;
   batch: number;
   k: number;
   n: number;
@@ -50,6 +77,18 @@ export interface CrossbarRecord {
   /** bitMacPerSec / workers */
   perWorker: number;
   workers: number;
+  /** process CPU seconds (all threads) of the fastest evaluate, and bitMacs over them */
+  cpuSeconds: number;
+  bitMacPerCpuSec: number;
+  /** fast path: the median over all timed evaluates of the wall time and the number of them */
+  medianSeconds?: number;
+  runs?: number;
+  /** fast path: seconds of every timed evaluate, in round order (rounds are paired across kernels) */
+  samples?: number[];
+  /** os.loadavg() right after the measurement, and the machine */
+  loadavg: number[];
+  cpu: string;
+  cores: number;
 }
 
 
@@ -238,7 +277,7 @@ export interface VggRecord {
  * the weights.
  */
 export async function measureVggCpu(
-  opts: { images?: number; workers?: number[]; arraySize?: 512 | 256; bits?: number; network?: 'vgg' | 'mlp'; scalarMinBits?: number } = {},
+  opts: { images?: number; workers?: number[]; arraySize?: 512 | 256; bits?: number; network?: 'vgg' | 'mlp'; scalarMinBits?: number; csaMinBits?: number } = {},
 ): Promise<VggRecord[]> {
   const images = opts.images ?? 500;
   const R = opts.arraySize ?? 512;
@@ -253,7 +292,7 @@ export async function measureVggCpu(
     { design: 'adc' as const, model: mlp ? mlpModel(null) : vggModel(null), readout: { kind: 'adc', rows: R, bits } as const },
   ];
   for (const workers of opts.workers ?? [1, 2]) {
-    const engine = createCpuEngine({ workers, scalarMinBits: opts.scalarMinBits });
+    const engine = createCpuEngine({ workers, scalarMinBits: opts.scalarMinBits, csaMinBits: opts.csaMinBits });
     try {
       for (const d of designs) {
         await engine.evaluate(d.model, { count: 4, pixels: pixels.subarray(0, 4 * inSize), labels: null }, { readout: d.readout });
@@ -278,56 +317,80 @@ function randomInputs(count: number, seed: number): InputBatch {
   return { count, pixels: Uint8Array.from({ length: count * 4 }, () => Math.floor(r() * 256)), labels: null };
 }
 
-async function timeEngine(engine: Engine, model: Model, batch: number, minSeconds: number): Promise<number> {
-  await engine.evaluate(model, randomInputs(Math.min(batch, 64), 7), { readout: { kind: 'sense' } }); // lay out weights, start workers
-  let runs = 0;
+/**
+ * Times the engines round-robin on fresh inputs (one evaluate each in turn) until each has had
+ * `minSeconds` of timed evaluates and at least 5; per engine every evaluate's wall and process
+ * CPU seconds, round by round (round r of every engine ran on the same inputs, back to back).
+ */
+async function timeEngines(engines: Engine[], model: Model, batch: number, minSeconds: number): Promise<{ seconds: number; cpuSeconds: number }[][]> {
+  for (const e of engines) await e.evaluate(model, randomInputs(Math.min(batch, 64), 7), { readout: { kind: 'sense' } }); // lay out weights, start workers
+  const samples: { seconds: number; cpuSeconds: number }[][] = engines.map(() => []);
   let total = 0;
-  let best = Infinity;
-  while (total < minSeconds || runs < 2) {
-    const inputs = randomInputs(batch, 100 + runs);
-    const t0 = performance.now();
-    await engine.evaluate(model, inputs, { readout: { kind: 'sense' } });
-    const s = (performance.now() - t0) / 1000;
-    total += s;
-    best = Math.min(best, s);
-    runs++;
+  for (let run = 0; total < minSeconds * engines.length || run < 5; run++) {
+    const inputs = randomInputs(batch, 100 + run);
+    for (let i = 0; i < engines.length; i++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await engines[i]!.evaluate(model, inputs, { readout: { kind: 'sense' } });
+      const s = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      total += s;
+      samples[i]!.push({ seconds: s, cpuSeconds: (c.user + c.system) / 1e6 });
+    }
   }
-  return best;
+  return samples;
 }
 
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
+};
+
 /**
- * Measures the reference and the fast path (1 and 2 workers) at each shape. The reference runs
- * `refBatch` images (its rate is per second, comparable across batch sizes).
+ * Measures the reference and the fast path (1 and 2 workers, each of `kernels`) at each shape.
+ * The reference runs `refBatch` images (its rate is per second, comparable across batch sizes).
  */
 export async function measureCrossbarCpu(
   shapes: CrossbarShape[] = [{ batch: 4096, k: 2048, n: 2048 }],
-  opts: { refBatch?: number; minSeconds?: number; scalarMinBits?: number } = {},
+  opts: { refBatch?: number; minSeconds?: number; kernels?: CpuKernel[] } = {},
 ): Promise<CrossbarRecord[]> {
   const refBatch = opts.refBatch ?? 32;
   const minSeconds = opts.minSeconds ?? 2;
+  const kernels = opts.kernels ?? ['default'];
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const cores = cpus().length;
   const out: CrossbarRecord[] = [];
   for (const shape of shapes) {
     const model = crossbarModel(shape.k, shape.n);
     // reference: a smaller batch
     const rb = Math.min(refBatch, shape.batch);
     evaluateReference(model, randomInputs(2, 3), { readout: { kind: 'sense' } });
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     evaluateReference(model, randomInputs(rb, 5), { readout: { kind: 'sense' } });
     const refSec = (performance.now() - t0) / 1000;
+    const refCpu = process.cpuUsage(c0);
     const refRate = (rb * shape.k * shape.n) / refSec;
-    const rec = (path: CrossbarRecord['path'], batch: number, seconds: number, workers: number): CrossbarRecord => {
+    const rec = (path: CrossbarRecord['path'], kernel: CpuKernel | undefined, batch: number, seconds: number, cpuSeconds: number, workers: number): CrossbarRecord => {
       const bitMacs = batch * shape.k * shape.n;
       const rate = bitMacs / seconds;
-      return { bench: 'crossbar-cpu', path, batch, k: shape.k, n: shape.n, bitMacs, seconds, bitMacPerSec: rate, ratioToReference: rate / refRate, perWorker: rate / workers, workers };
+      return {
+        bench: 'crossbar-cpu', path, ...(kernel ? { kernel } : {}), batch, k: shape.k, n: shape.n, bitMacs, seconds, bitMacPerSec: rate, ratioToReference: rate / refRate,
+        perWorker: rate / workers, workers, cpuSeconds, bitMacPerCpuSec: bitMacs / cpuSeconds, loadavg: loadavg(), cpu, cores,
+      };
     };
-    out.push(rec('reference', rb, refSec, 1));
+    out.push(rec('reference', undefined, rb, refSec, (refCpu.user + refCpu.system) / 1e6, 1));
     for (const workers of [1, 2]) {
-      const engine = createCpuEngine({ workers, scalarMinBits: opts.scalarMinBits });
+      const engines = kernels.map((k) => createCpuEngine({ workers, ...KERNEL_OPTIONS[k] }));
       try {
-        const s = await timeEngine(engine, model, shape.batch, minSeconds);
-        out.push(rec(workers === 1 ? 'cpu-1worker' : 'cpu-2workers', shape.batch, s, workers));
+        const times = await timeEngines(engines, model, shape.batch, minSeconds);
+        kernels.forEach((k, i) => {
+          const best = times[i]!.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+          const secs = times[i]!.map((t) => t.seconds);
+          out.push({ ...rec(workers === 1 ? 'cpu-1worker' : 'cpu-2workers', k, shape.batch, best.seconds, best.cpuSeconds, workers), medianSeconds: median(secs), runs: secs.length, samples: secs });
+        });
       } finally {
-        await engine.dispose();
+        for (const e of engines) await e.dispose();
       }
     }
   }
@@ -340,14 +403,37 @@ function arg(name: string, def: number): number {
 }
 
 const scalarArg = process.argv.includes('--scalar-min-bits') ? arg('scalar-min-bits', 897) : undefined;
+const csaArg = process.argv.includes('--csa-min-bits') ? arg('csa-min-bits', 1024) : undefined;
 if (import.meta.url === `file://${process.argv[1]}` && (process.argv.includes('--vgg') || process.argv.includes('--mlp'))) {
   const network = process.argv.includes('--mlp') ? 'mlp' : 'vgg';
-  for (const r of await measureVggCpu({ network, images: arg('images', 500), arraySize: arg('array', 512) as 512 | 256, scalarMinBits: scalarArg })) console.log(JSON.stringify({ ...r, scalarMinBits: scalarArg ?? 'default' }));
+  const recs = await measureVggCpu({ network, images: arg('images', 500), arraySize: arg('array', 512) as 512 | 256, scalarMinBits: scalarArg, csaMinBits: csaArg });
+  for (const r of recs) console.log(JSON.stringify({ ...r, scalarMinBits: scalarArg ?? 'default', csaMinBits: csaArg ?? 'default', loadavg: loadavg() }));
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const shape = { batch: arg('batch', 4096), k: arg('k', 2048), n: arg('n', 2048) };
-  const recs = await measureCrossbarCpu([shape], { refBatch: arg('ref-batch', 32), minSeconds: arg('min-seconds', 2), scalarMinBits: scalarArg });
+  const ki = process.argv.indexOf('--kernels');
+  const kernels = (ki >= 0 ? process.argv[ki + 1]! : 'simd-popcnt,simd-csa,scalar').split(',') as CpuKernel[];
+  for (const k of kernels) if (!(k in KERNEL_OPTIONS)) throw new Error(`unknown kernel ${k} (have ${Object.keys(KERNEL_OPTIONS).join(', ')})`);
+  const recs = await measureCrossbarCpu([shape], { refBatch: arg('ref-batch', 32), minSeconds: arg('min-seconds', 2), kernels });
   for (const r of recs) console.log(JSON.stringify(r));
-  const one = recs.find((r) => r.path === 'cpu-1worker');
-  const two = recs.find((r) => r.path === 'cpu-2workers');
-  if (one && two) console.log(JSON.stringify({ bench: 'crossbar-cpu', summary: true, twoWorkersOverOne: two.bitMacPerSec / one.bitMacPerSec }));
+  // ratios between kernels and worker counts, all from this run
+  const get = (path: string, kernel: string) => recs.find((r) => r.path === path && r.kernel === kernel);
+  const summary: Record<string, number> = {};
+  for (const path of ['cpu-1worker', 'cpu-2workers']) {
+    const csa = get(path, 'simd-csa');
+    for (const old of ['simd-popcnt', 'scalar']) {
+      const o = get(path, old);
+      if (!csa || !o) continue;
+      // the median of the per-round speed ratios (paired: same inputs, back to back) is the
+      // figure least moved by other processes; the fastest runs' ratios are given too
+      summary[`${path}: simd-csa / ${old}, median of paired runs`] = median(csa.samples!.map((s, r) => o.samples![r]! / s));
+      summary[`${path}: simd-csa / ${old}, fastest runs`] = csa.bitMacPerSec / o.bitMacPerSec;
+      summary[`${path}: simd-csa / ${old}, fastest runs per CPU second`] = csa.bitMacPerCpuSec / o.bitMacPerCpuSec;
+    }
+  }
+  for (const k of kernels) {
+    const one = get('cpu-1worker', k);
+    const two = get('cpu-2workers', k);
+    if (one && two) summary[`${k}: 2 workers / 1, medians`] = one.medianSeconds! / two.medianSeconds!;
+  }
+  console.log(JSON.stringify({ bench: 'crossbar-cpu', summary: true, ...shape, ratios: summary, loadavg: loadavg(), cpu: cpus()[0]?.model, cores: cpus().length }));
 }

@@ -1,6 +1,7 @@
 /**
  * The fast CPU path beyond the shared suite: both worker threads on one batch give exactly the
- * single-thread result, shapes that exercise the kernels' chunked paths (slices over 992 bits),
+ * single-thread result, shapes that exercise the kernels' long-slice paths (slices over 992 bits:
+ * carry-save counts, and the chunked popcount loop when those are off),
  * ADC row blocks that are not multiples of 32, empty batches, bad read-outs, and a process that
  * exits by itself after dispose().
  */
@@ -45,7 +46,7 @@ const wideSpec: RandomModelSpec = {
   seed: 12,
 };
 
-// conv groups over 896 bits (the scalar kernel) with padding classes, next to SIMD ones
+// conv groups over 896 bits (carry-save counts; the scalar kernel when selected) with padding classes, next to short ones
 const longConvSpec: RandomModelSpec = {
   input: { channels: 3, height: 7, width: 6 },
   first: { kind: 'conv', out: 112, kernel: 3, stride: 1, padding: 1, pool: null },
@@ -121,6 +122,25 @@ describe('cpu engine', () => {
       }
     } finally {
       await allScalar.dispose();
+    }
+  });
+
+  it('carry-save counts on every SIMD slice and on none give the same results', async () => {
+    // csaMinBits 0: every slice length (4 steps of 32 bits: the half block alone; 8, 12, ..., 68)
+    const allCsa = createCpuEngine({ workers: 1, csaMinBits: 0 });
+    const noCsa = createCpuEngine({ workers: 1, csaMinBits: Infinity });
+    try {
+      const readouts: Readout[] = [{ kind: 'sense' }, { kind: 'adc', rows: 50, bits: 3 }, { kind: 'adc', rows: 300, bits: 5 }, { kind: 'adc', rows: 1500, bits: 4, clip: { 1: 900 } }];
+      for (const spec of [convSpec, longConvSpec, wideSpec])
+        for (const readout of readouts) {
+          const { model, inputs } = data(spec, 6);
+          const want = evaluateReference(model, inputs, { readout });
+          expectSame(await allCsa.evaluate(model, inputs, { readout }), want);
+          expectSame(await noCsa.evaluate(model, inputs, { readout }), want);
+        }
+    } finally {
+      await allCsa.dispose();
+      await noCsa.dispose();
     }
   });
 

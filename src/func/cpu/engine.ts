@@ -1,8 +1,9 @@
 /**
  * The fast CPU path of the functional pass (engine name 'cpu'): WebAssembly kernels over
- * bit-packed data (XNOR + i8x16.popcnt SIMD in 4-vector x 8-neuron tiles for groups up to 896
- * bits and for ADC blocks; XNOR + i64.popcnt in 2x2 tiles for longer sense groups; i16 dot
- * products for the first layer), the batch split across worker threads. Bit-exact with the
+ * bit-packed data (XNOR SIMD in 4-vector x 8-neuron tiles, counted with i8x16.popcnt per 128
+ * bits on slices under 1024 bits and with carry-save adders on longer ones; optionally XNOR +
+ * i64.popcnt in 2x2 tiles for long sense groups; i16 dot products for the first layer), the
+ * batch split across worker threads. Bit-exact with the
  * reference engine (src/func/reference.ts): predictions, digest and every activity count.
  * Kernels: kernels.ts (emitted by the tiny assembler in wasm-asm.ts); layouts: plan.ts;
  * per-image pipeline: runner.ts.
@@ -20,7 +21,7 @@ import type { ClassifierLayer, Model } from '../../model/types.ts';
 import { addActivity, adcStep, emptyActivity, finishResult, predictFromDots, readoutProblem } from '../common.ts';
 import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity } from '../types.ts';
 import { kernelBytes, type Kernels } from './kernels.ts';
-import { Arena, planModel, SCALAR_MIN_BITS, type LayerPlan, type ModelPlan } from './plan.ts';
+import { Arena, CSA_MIN_BITS, planModel, SCALAR_MIN_BITS, type LayerPlan, type ModelPlan } from './plan.ts';
 import { runShard, scratchLayout, type ShardJob } from './runner.ts';
 
 export interface CpuEngineOptions {
@@ -30,9 +31,15 @@ export interface CpuEngineOptions {
   chunk?: number;
   /**
    * tuning: sense groups of at least this many bits use the scalar i64.popcnt kernel, shorter
-   * ones the SIMD kernel (default 897). Results are identical either way.
+   * ones the SIMD kernel (default SCALAR_MIN_BITS: none). Results are identical either way.
    */
   scalarMinBits?: number;
+  /**
+   * tuning: the SIMD kernels count slices of at least this many bits with carry-save adders
+   * (Harley-Seal), shorter ones with one popcount per 128 bits (default CSA_MIN_BITS; Infinity:
+   * never). Results are identical either way.
+   */
+  csaMinBits?: number;
 }
 
 export interface CpuEngine extends Engine {
@@ -73,6 +80,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
   const maxWorkers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
   const chunk = Math.max(1, Math.floor(opts.chunk ?? 64));
   const scalarMinBits = opts.scalarMinBits ?? SCALAR_MIN_BITS;
+  const csaMinBits = opts.csaMinBits ?? CSA_MIN_BITS;
   let arena: Arena | null = null;
   let kernels: Kernels | null = null;
   let cache = new WeakMap<Model, ModelCache>();
@@ -100,7 +108,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     const key = String(R);
     let plan = mc.plans.get(key);
     if (!plan) {
-      plan = planModel(arena, model, R, mc.reuse, scalarMinBits);
+      plan = planModel(arena, model, R, mc.reuse, scalarMinBits, csaMinBits);
       mc.plans.set(key, plan);
     }
     return plan;

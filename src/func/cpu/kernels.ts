@@ -13,8 +13,10 @@
  *   m = nvalid - (mismatches - corr) exactly equals popcount(XNOR) over the valid inputs.
  *   Sums of m are not accumulated per pair: the kernels add up raw mismatches over all pairs
  *   (padding included) and runner.ts subtracts the padding's share and a per-layer constant.
- * - Node 20's V8 lowers i8x16.popcnt to a nibble-table pshufb sequence (no vpopcntb), about 13
- *   instructions per 128 bits; i64.popcnt is one x86 popcnt per 64 bits.
+ * - Node 20's V8 lowers i8x16.popcnt to a nibble-table pshufb sequence (no vpopcntb): 6 vector
+ *   ALU ops (vpand, vpandn, vpsrlw, 2 vpshufb, vpaddb) plus 2 table loads per 128 bits, and it
+ *   uses no AVX-512 (no vpternlog): a carry-save adder costs 5 ops. i64.popcnt is one x86
+ *   popcnt per 64 bits (one port).
  */
 import { Fn, assemble } from './wasm-asm.ts';
 
@@ -26,13 +28,22 @@ export const MAX_PAGES = 8192;
  * The binary crossbar kernel, in three variants: 'gemm' (sense), 'gemmAdc' (b-bit ADC per row
  * block), 'gemmS1' (sense with one slice per group: the split design's fast case).
  *
- * gemm*(X, W, V, Nt8, S, steps32, nb, cls, corr, nv, thrA, thrU, out, mode, adcS, adcL1, scratch, Np, Vv, nmask)
+ * gemm*(X, W, V, Nt8, S, steps32, nb, cls, corr, nv, thrA, thrU, out, mode, adcS, adcL1, scratch, Np, Vv, nmask, csa)
  *
  * Weights are "vertical": one v128 holds 32 bits of the same slice for 4 neurons (one i32 lane
  * each); W[((t*S + s)*steps32 + k)*2 + h] covers neurons t*8 + 4h .. t*8 + 4h + 3, bits
- * [32k, 32k + 32) of slice s. A vector's 32 bits are broadcast (load32_splat), XORed with the
- * weights and popcounted per byte, so a lane accumulates its own neuron's mismatches and the
- * only reduction is two pairwise widenings. Tiles: 4 vectors x 8 neurons.
+ * [32k, 32k + 32) of slice s. A vector's 32 bits are broadcast (load32_splat) and XORed with
+ * the weights, so a lane accumulates its own neuron's mismatches and the only reduction is two
+ * pairwise widenings. Tiles: 4 vectors x 8 neurons. Counting, per slice:
+ * - csa = 0: every XOR is popcounted per byte (i8x16.popcnt + i8x16.add; 8 vector ops per 128
+ *   bit-MACs), all 8 accumulators of the tile in registers, in chunks of 31 steps.
+ * - csa = 1 (long slices; plan.ts picks): Harley-Seal. One accumulator (vector, 4 neurons) at a
+ *   time, the XORs of 8 consecutive steps go through 7 carry-save adders into bit-sliced
+ *   counters ones, twos, fours; only the carry out of the fours (weight 8) is popcounted, once
+ *   per 8 steps, into 16-bit lanes (slices up to 2^19 bits); a last half block of 4 steps goes
+ *   through a half adder into the fours; at the slice's end raw = 8*top + 4*popcnt(fours) +
+ *   2*popcnt(twos) + popcnt(ones). About 6.4 vector ops per 128 bit-MACs plus about 32 per
+ *   slice, so it pays from about 1024 bits on. Counts are exact either way.
  *
  * For every vector v < V (a multiple of 4), neuron n < 8*Nt8, group g < S/nb: per slice
  * s = g*nb + b: m = nv[c*S+s] - (popcnt(X[v,s] ^ W[n,s]) - corr[(c*S+s)*Np+n]) with c = cls[v];
@@ -50,8 +61,8 @@ function gemm(variant: 'sense' | 'adc' | 's1'): Fn {
   const name = variant === 'sense' ? 'gemm' : variant === 'adc' ? 'gemmAdc' : 'gemmS1';
   const adc = variant === 'adc';
   const s1 = variant === 's1';
-  const f = new Fn(name, Array(20).fill('i32'), []);
-  const [X, W, V, Nt8, S, STEPS, NB, CLS, CORR, NV, THA, THU, OUT, MODE, ADCS, ADCL1, SCR, NP, VV, NMASK] = Array.from({ length: 20 }, (_, i) => i);
+  const f = new Fn(name, Array(21).fill('i32'), []);
+  const [X, W, V, Nt8, S, STEPS, NB, CLS, CORR, NV, THA, THU, OUT, MODE, ADCS, ADCL1, SCR, NP, VV, NMASK, CSA] = Array.from({ length: 21 }, (_, i) => i);
   const nt = f.local('i32');
   const v0 = f.local('i32');
   const g = f.local('i32');
@@ -143,6 +154,84 @@ function gemm(variant: 'sense' | 'adc' | 's1'): Fn {
   };
   const widen = () => f.op('i16x8.extadd_pairwise_i8x16_u', 'i32x4.extadd_pairwise_i16x8_u');
 
+  // Harley-Seal count: per accumulator k = i*2 + h (row i, half h) one pass over the slice
+  const ones = f.local('v128');
+  const twos = f.local('v128');
+  const fours = f.local('v128');
+  const top = f.local('v128'); // i16 lanes: number of carries of weight 8
+  const dA = f.local('v128');
+  const dB = f.local('v128');
+  const u = f.local('v128');
+  const twosA = f.local('v128');
+  const twosB = f.local('v128');
+  const foursA = f.local('v128');
+  const foursB = f.local('v128');
+  const eights = f.local('v128');
+  const k8 = f.local('i32');
+  const qw = f.local('i32');
+  const qx = f.local('i32');
+  /** carry-save adder: hi = carry(a, b, c), a = a ^ b ^ c */
+  const csa = (hi: number, a: number, b: number, c: number) => {
+    f.get(a).get(b).op('v128.xor').set(u);
+    f.get(a).get(b).op('v128.and').get(u).get(c).op('v128.and', 'v128.or').set(hi);
+    f.get(u).get(c).op('v128.xor').set(a);
+  };
+  /** steps k, k + 1 (x bits broadcast, XOR weights) into ones; the carry (weight 2) into hi */
+  const pair = (hi: number, k: number) => {
+    f.get(qx).mem('v128.load32_splat', 4 * k, 0).get(qw).mem('v128.load', 32 * k, 0).op('v128.xor').set(dA);
+    f.get(qx).mem('v128.load32_splat', 4 * k + 4, 0).get(qw).mem('v128.load', 32 * k + 32, 0).op('v128.xor').set(dB);
+    csa(hi, ones, dA, dB);
+  };
+  /** steps k .. k + 3 into ones, twos; the carry (weight 4) into hi */
+  const quad = (hi: number, k: number) => {
+    pair(twosA, k);
+    pair(twosB, k + 2);
+    csa(hi, twos, twosA, twosB);
+  };
+  /** top += popcount(v) per i16 lane */
+  const addTop = (v: number) => f.get(v).op('i8x16.popcnt', 'i16x8.extadd_pairwise_i8x16_u').get(top).op('i16x8.add').set(top);
+  /**
+   * Raw mismatches of the slice at pw / px into RAW, 8 steps (of 32 bits) per popcount: 7
+   * carry-save adders and one i8x16.popcnt instead of 8 popcounts; a last half block of 4 steps
+   * (steps32 is a multiple of 4) goes through a half adder into the fours.
+   */
+  const csaSlice = () => {
+    f.for_(k8, () => f.i32(0), () => f.i32(8), 1, () => {
+      for (const c of [ones, twos, fours, top]) {
+        zero();
+        f.set(c);
+      }
+      // qw = pw + 16h, qx = px[0] + i*vecB
+      f.get(pw).get(k8).i32(1).op('i32.and').i32(4).op('i32.shl', 'i32.add').set(qw);
+      f.get(px[0]!).get(k8).i32(1).op('i32.shr_u').get(vecB).op('i32.mul', 'i32.add').set(qx);
+      f.get(qw).get(STEPS).i32(-8).op('i32.and').i32(5).op('i32.shl', 'i32.add').set(endp);
+      f.block();
+      f.get(qw).get(endp).op('i32.ge_u').brIf(0);
+      f.loop();
+      quad(foursA, 0);
+      quad(foursB, 4);
+      csa(eights, fours, foursA, foursB);
+      addTop(eights);
+      f.get(qx).i32(32).op('i32.add').set(qx);
+      f.get(qw).i32(256).op('i32.add').tee(qw).get(endp).op('i32.lt_u').brIf(0);
+      f.end();
+      f.end();
+      f.get(STEPS).i32(4).op('i32.and').if_();
+      quad(foursA, 0);
+      f.get(fours).get(foursA).op('v128.and').set(eights);
+      f.get(fours).get(foursA).op('v128.xor').set(fours);
+      addTop(eights);
+      f.end();
+      // raw = 8*top + 4*popcnt(fours) + 2*popcnt(twos) + popcnt(ones) (bytes <= 56)
+      f.get(SCR).get(k8).i32(4).op('i32.shl', 'i32.add');
+      f.get(fours).op('i8x16.popcnt').tee(u).get(u).op('i8x16.add').get(twos).op('i8x16.popcnt', 'i8x16.add').tee(u);
+      f.get(u).op('i8x16.add').get(ones).op('i8x16.popcnt', 'i8x16.add');
+      widen();
+      f.get(top).op('i32x4.extadd_pairwise_i16x8_u').i32(3).op('i32x4.shl', 'i32x4.add');
+      f.mem('v128.store', RAW, 0);
+    });
+  };
+
   /** per (row, half): 4 neurons at once; raw(k) pushes the raw mismatches of acc k */
   const post = (raw: (k: number) => void) => {
     for (let i = 0; i < 4; i++) {
@@ -206,7 +295,7 @@ function gemm(variant: 'sense' | 'adc' | 's1'): Fn {
           f.get(W).get(nt).get(S).op('i32.mul').get(s).op('i32.add').get(STEPS).op('i32.mul').i32(5).op('i32.shl').op('i32.add').set(pw);
           f.get(X).get(v0).get(vecB).op('i32.mul').op('i32.add').get(s).get(rowB).op('i32.mul').op('i32.add').set(px[0]!);
           for (let i = 1; i < 4; i++) f.get(px[i - 1]!).get(vecB).op('i32.add').set(px[i]!);
-          f.get(STEPS).i32(31).op('i32.le_u').if_();
+          f.get(STEPS).i32(31).op('i32.le_u').get(CSA).op('i32.eqz', 'i32.and').if_();
           {
             // one chunk: raw counts stay in registers
             f.i32(0).set(c0);
@@ -221,6 +310,9 @@ function gemm(variant: 'sense' | 'adc' | 's1'): Fn {
           }
           f.op('else');
           {
+            f.get(CSA).if_();
+            csaSlice();
+            f.op('else');
             // chunks of at most 31 steps of 32 bits (a byte lane holds 31*8 = 248)
             for (let k = 0; k < 8; k++) store0(RAW + 16 * k);
             f.for_(c0, () => f.i32(0), () => f.get(STEPS), 31, () => {
@@ -232,6 +324,7 @@ function gemm(variant: 'sense' | 'adc' | 's1'): Fn {
                   widen();
                 });
             });
+            f.end();
             post((k) => f.get(SCR).mem('v128.load', RAW + 16 * k, 0));
           }
           f.end();

@@ -86,8 +86,10 @@ export interface BinaryPlan extends OutGeom {
   conv: boolean;
   /** read-out blocks per vector (activity): sense G, ADC G * blocks per group */
   readoutBlocks: number;
-  /** weights in the scalar kernel's layout (sense, one slice per group over 896 bits) */
+  /** weights in the scalar kernel's layout (sense, one slice per group of at least scalarMinBits) */
   scalar: boolean;
+  /** the SIMD kernels count this layer's slices with carry-save adders (Harley-Seal) */
+  csa: boolean;
   /** Nt: tiles of 8 neurons; steps: v128 (128-bit) steps per slice */
   G: number;
   nb: number;
@@ -246,15 +248,28 @@ interface Run {
 }
 
 /**
- * Default: sense read-out groups of at least this many bits run on the scalar i64.popcnt kernel;
- * shorter ones on the SIMD kernel (up to 7 steps of 128 bits its byte counters need one chunk).
+ * Default: sense read-out groups of at least this many bits would run on the scalar i64.popcnt
+ * kernel. None do by default: the SIMD kernel with carry-save counting (CSA_MIN_BITS) beat it
+ * at every group length measured, 1024 to 16384 bits (bench/RESULTS.md); the scalar kernel stays
+ * selectable (CpuEngineOptions.scalarMinBits).
  */
-export const SCALAR_MIN_BITS = 897;
+export const SCALAR_MIN_BITS = Infinity;
+
+/**
+ * Default: the SIMD kernels count slices of at least this many bits (zero padded to whole 128-bit
+ * steps) with carry-save adders (Harley-Seal, kernels.ts), shorter ones with one i8x16.popcnt per
+ * 128 bits: at 1024 bits the carry-save count was 1.04x as fast, at 768 bits 0.95x (its fixed
+ * cost per slice, 3 popcounts of the counters, does not pay off on short slices).
+ */
+export const CSA_MIN_BITS = 1024;
+
+/** The carry-save count keeps its top counter in 16-bit lanes: slices up to this many bits. */
+export const CSA_MAX_BITS = 1 << 19;
 
 /**
  * Binary or classifier layer. `R`: ADC row block (null: sense, one read-out block per group).
  */
-function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | null, scalarMinBits: number): BinaryPlan {
+function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | null, scalarMinBits: number, csaMinBits: number): BinaryPlan {
   const isCls = l.type === 'classifier';
   const conv = !isCls && l.kind === 'conv';
   const { channels: C, height: H, width: W } = l.inShape;
@@ -280,6 +295,7 @@ function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | 
   const steps = Math.ceil(blockLen / 128);
   const sliceBits = steps * 128;
   const vecB = S * steps * 16;
+  const csa = !scalar && sliceBits >= csaMinBits && sliceBits <= CSA_MAX_BITS;
 
   // runs per slice, in order
   const runs: Run[] = [];
@@ -434,6 +450,7 @@ function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | 
     kind: isCls ? 'classifier' : 'binary',
     conv,
     scalar,
+    csa,
     readoutBlocks,
     G,
     nb,
@@ -485,7 +502,7 @@ function popcount32(v: number): number {
  * Layouts of every layer of a model for one ADC row count (null: sense). Layers whose groups fit
  * in one block share the sense layout; the caller caches by key.
  */
-export function planModel(arena: Arena, model: Model, R: number | null, reuse?: Map<string, LayerPlan>, scalarMinBits = SCALAR_MIN_BITS): ModelPlan {
+export function planModel(arena: Arena, model: Model, R: number | null, reuse?: Map<string, LayerPlan>, scalarMinBits = SCALAR_MIN_BITS, csaMinBits = CSA_MIN_BITS): ModelPlan {
   const layers: LayerPlan[] = [];
   let maxMapBytes = 0;
   model.layers.forEach((l, i) => {
@@ -498,11 +515,11 @@ export function planModel(arena: Arena, model: Model, R: number | null, reuse?: 
       const per = l.fanIn / l.groups;
       const eff = R === null ? null : Math.min(R, per);
       const key = `${i}:${eff}`;
-      plan = reuse?.get(key) ?? planBinary(arena, l, eff, scalarMinBits);
+      plan = reuse?.get(key) ?? planBinary(arena, l, eff, scalarMinBits, csaMinBits);
       reuse?.set(key, plan);
     } else {
       const key = `${i}`;
-      plan = reuse?.get(key) ?? planBinary(arena, l, null, scalarMinBits);
+      plan = reuse?.get(key) ?? planBinary(arena, l, null, scalarMinBits, csaMinBits);
       reuse?.set(key, plan);
     }
     maxMapBytes = Math.max(maxMapBytes, plan.outMapBytes);
