@@ -8,6 +8,8 @@
  * Kernels: kernels.ts (emitted by the tiny assembler in wasm-asm.ts); layouts: plan.ts;
  * per-image pipeline: runner.ts.
  *
+ * - The first layer's outputs are kept per (model, batch of pixels) and reused by later read-outs
+ *   of the same batch (sweeps): that layer is exact and read-out independent.
  * - Weights are laid out once per (model object, ADC row count) in one shared
  *   WebAssembly.Memory (a SharedArrayBuffer) that every worker imports; sweeps reuse them.
  * - Each worker evaluates a contiguous range of images in chunks; conv layers use an implicit
@@ -15,13 +17,14 @@
  * - workers = 1 runs on the calling thread; more start worker threads (on first use), which
  *   are unref'd while idle and terminated by dispose().
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ClassifierLayer, Model } from '../../model/types.ts';
 import { addActivity, adcStep, emptyActivity, finishResult, predictFromDots, readoutProblem } from '../common.ts';
 import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity } from '../types.ts';
 import { kernelBytes, type Kernels } from './kernels.ts';
-import { Arena, CSA_MIN_BITS, planModel, SCALAR_MIN_BITS, type LayerPlan, type ModelPlan } from './plan.ts';
+import { Arena, CSA_MIN_BITS, planModel, SCALAR_MIN_BITS, type InputPlan, type LayerPlan, type ModelPlan } from './plan.ts';
 import { runShard, scratchLayout, type ShardJob } from './runner.ts';
 
 export interface CpuEngineOptions {
@@ -48,12 +51,23 @@ export interface CpuEngine extends Engine {
   readonly workers: number;
   /** images per thread in the last evaluation (one entry per thread used) */
   readonly lastShards: readonly number[];
+  /** evaluations that took the first layer's outputs from an earlier one (same model and pixels) */
+  readonly firstLayerReuses: number;
 }
 
 interface ModelCache {
   reuse: Map<string, LayerPlan>;
   plans: Map<string, ModelPlan>;
+  /**
+   * First-layer outputs of image batches this model has evaluated, by sha1 of the pixels: the
+   * first layer is exact integer arithmetic (NUMERICS.md), the same under every read-out, so a
+   * sweep's many read-outs of one model evaluate it once per batch. Bounded by FIRST_LAYER_CACHE_BYTES.
+   */
+  firstLayer: Map<string, { maps: Uint8Array; activity: LayerActivity }>;
 }
+
+/** Bytes of first-layer output maps an engine keeps (all models together); oldest dropped first. */
+export const FIRST_LAYER_CACHE_BYTES = 192 * 2 ** 20;
 
 let compiled: WebAssembly.Module | null = null;
 function kernelModule(): WebAssembly.Module {
@@ -88,6 +102,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
   let lastShards: number[] = [];
+  let firstLayerReuses = 0;
 
   function ensureArena(): { arena: Arena; kernels: Kernels } {
     if (!arena) {
@@ -102,7 +117,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     const { arena } = ensureArena();
     let mc = cache.get(model);
     if (!mc) {
-      mc = { reuse: new Map(), plans: new Map() };
+      mc = { reuse: new Map(), plans: new Map(), firstLayer: new Map() };
       cache.set(model, mc);
     }
     const key = String(R);
@@ -150,6 +165,19 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     });
   }
 
+  const kept: { mc: ModelCache; key: string; bytes: number }[] = [];
+  let keptBytes = 0;
+  function keepFirstLayer(mc: ModelCache, key: string, entry: { maps: Uint8Array; activity: LayerActivity }): void {
+    mc.firstLayer.set(key, entry);
+    kept.push({ mc, key, bytes: entry.maps.length });
+    keptBytes += entry.maps.length;
+    while (keptBytes > FIRST_LAYER_CACHE_BYTES) {
+      const old = kept.shift()!;
+      old.mc.firstLayer.delete(old.key);
+      keptBytes -= old.bytes;
+    }
+  }
+
   async function evaluateNow(model: Model, inputs: InputBatch, evalOpts: EvalOptions): Promise<EvalResult> {
     if (disposed) throw new Error('cpu engine: used after dispose()');
     const readout = evalOpts.readout;
@@ -167,6 +195,12 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       return { s, L1: L - 1 };
     });
 
+    // first-layer outputs: reuse a batch this model evaluated before, else keep them for later
+    const mc = cache.get(model)!;
+    const firstBytes = (plan.layers[0] as InputPlan).outMapBytes * count;
+    const key = count > 0 && firstBytes <= FIRST_LAYER_CACHE_BYTES ? `${createHash('sha1').update(inputs.pixels.subarray(0, count * plan.inSize)).digest('hex')}:${count}` : null;
+    const hit = key ? mc.firstLayer.get(key) : undefined;
+
     const nWorkers = Math.max(1, Math.min(maxWorkers, count));
     const lay = scratchLayout(plan, chunk);
     const mark = arena.top;
@@ -177,6 +211,9 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       const dotsAddr = arena.alloc(Math.max(1, count * plan.classes * 4));
       const scratch = Array.from({ length: nWorkers }, () => arena.alloc(lay.bytes));
       arena.u8().set(inputs.pixels.subarray(0, count * plan.inSize), pixAddr);
+      const firstAddr = key ? arena.alloc(firstBytes) : 0;
+      if (hit) arena.u8().set(hit.maps, firstAddr);
+      const firstLayer = key ? { mode: hit ? ('load' as const) : ('store' as const), addr: firstAddr } : undefined;
       const jobs: ShardJob[] = [];
       lastShards = [];
       const per = Math.floor(count / nWorkers);
@@ -184,7 +221,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       let first = 0;
       for (let w = 0; w < nWorkers; w++) {
         const n = per + (w < extra ? 1 : 0);
-        jobs.push({ plan, adc, pixAddr, first, count: n, dotsAddr, scratchAddr: scratch[w]!, chunk });
+        jobs.push({ plan, adc, pixAddr, first, count: n, dotsAddr, scratchAddr: scratch[w]!, chunk, firstLayer });
         lastShards.push(n);
         first += n;
       }
@@ -196,6 +233,11 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
         parts = await Promise.all(jobs.map((j, w) => runOnWorker(pool[w]!, j)));
       }
       for (const part of parts) part.forEach((a, i) => addActivity(activity[i]!, a));
+      if (hit) {
+        addActivity(activity[0]!, hit.activity);
+        firstLayerReuses++;
+      }
+      else if (key) keepFirstLayer(mc, key, { maps: arena.u8().slice(firstAddr, firstAddr + firstBytes), activity: { ...activity[0]! } });
       dots = new Int32Array(count * plan.classes);
       dots.set(new Int32Array(arena.memory.buffer, dotsAddr, count * plan.classes));
     } finally {
@@ -218,6 +260,9 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     get lastShards() {
       return lastShards;
     },
+    get firstLayerReuses() {
+      return firstLayerReuses;
+    },
     evaluate(model, inputs, evalOpts) {
       const run = queue.then(() => evaluateNow(model, inputs, evalOpts));
       queue = run.catch(() => undefined);
@@ -230,6 +275,8 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       arena = null;
       kernels = null;
       cache = new WeakMap();
+      kept.length = 0;
+      keptBytes = 0;
     },
   };
 }

@@ -21,6 +21,13 @@ export interface ShardJob {
   dotsAddr: number;
   scratchAddr: number;
   chunk: number;
+  /**
+   * The first layer's output maps of the whole batch (image i at firstAddr + i * outMapBytes):
+   * 'store' computes them and keeps a copy there; 'load' takes them from there instead of
+   * evaluating the first layer (whose output does not depend on the read-out), and leaves that
+   * layer's activity to the caller; 'none' (or absent) computes them.
+   */
+  firstLayer?: { mode: 'none' | 'store' | 'load'; addr: number };
 }
 
 export interface ScratchLayout {
@@ -182,7 +189,14 @@ export function runShard(k: Kernels, memory: WebAssembly.Memory, job: ShardJob):
     const B = Math.min(job.chunk, end - c0);
     let mapIn = job.scratchAddr + lay.mapA;
     let mapOut = job.scratchAddr + lay.mapB;
-    runInput(k, u8, plan.layers[0] as InputPlan, job, c0, B, mapIn, sl, act[0]!);
+    const first = plan.layers[0] as InputPlan;
+    const fl = job.firstLayer;
+    const kept = fl && fl.mode !== 'none' ? fl.addr + c0 * first.outMapBytes : 0;
+    if (fl?.mode === 'load') u8.copyWithin(mapIn, kept, kept + B * first.outMapBytes);
+    else {
+      runInput(k, u8, first, job, c0, B, mapIn, sl, act[0]!);
+      if (fl?.mode === 'store') u8.copyWithin(kept, mapIn, mapIn + B * first.outMapBytes);
+    }
     for (let i = 1; i < plan.layers.length; i++) {
       const L = plan.layers[i] as BinaryPlan;
       const dots = L.kind === 'classifier' ? new Int32Array(memory.buffer, job.dotsAddr + c0 * classes * 4, B * classes) : null;
