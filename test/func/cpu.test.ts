@@ -166,6 +166,29 @@ describe('cpu engine', () => {
   });
 });
 
+describe('cpu engine: dense first layer over nonzero pixels (dotMask)', () => {
+  it('blank, saturated, sparse and dense images (more than 128 and 256 nonzero pixels) equal the reference', async () => {
+    const spec: RandomModelSpec = { input: { channels: 1, height: 20, width: 20 }, first: { kind: 'dense', out: 70 }, hidden: [{ kind: 'dense', out: 40, groups: 2 }], classes: 6, seed: 21 };
+    const model = randomModel(spec);
+    const K = 400;
+    const n = 6;
+    const pixels = randomPixels(22, n, K);
+    pixels.fill(0, 0, K); // blank
+    pixels.fill(255, K, 2 * K); // every pixel 255: sums far past 16 bits
+    for (let i = 2 * K; i < 3 * K; i++) pixels[i] = i % 7 === 0 ? 1 + (i % 255) : 0; // sparse
+    for (let i = 3 * K; i < 4 * K; i++) pixels[i] = i % 3 === 0 ? 0 : 200 + (i % 56); // 267 nonzero
+    const inputs = { count: n, pixels, labels: randomLabels(23, n, 6) };
+    for (const workers of [1, 2]) {
+      const e = createCpuEngine({ workers, chunk: 4 });
+      try {
+        for (const readout of [{ kind: 'sense' }, { kind: 'adc', rows: 9, bits: 2 }] as Readout[]) expectSame(await e.evaluate(model, inputs, { readout }), evaluateReference(model, inputs, { readout }));
+      } finally {
+        await e.dispose();
+      }
+    }
+  });
+});
+
 describe('cpu engine: first-layer outputs reused across read-outs', () => {
   it('later read-outs of the same model and pixels reuse the first layer and equal the reference; other pixels do not', async () => {
     const e = createCpuEngine({ workers: 2, chunk: 8 });

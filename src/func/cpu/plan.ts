@@ -77,6 +77,7 @@ export interface InputPlan extends OutGeom {
   pad: number;
   K: number;
   Kp: number;
+  /** dense: byte weight masks for dotMask (row k at wAddr + k*Np; Np a multiple of 64); conv: dot16's layout */
   wAddr: number;
   drivenPerImage: number;
 }
@@ -180,19 +181,26 @@ function planInput(arena: Arena, l: InputLayer): InputPlan {
   const K = l.fanIn;
   const Kp = Math.ceil(K / 8) * 8;
   const N = l.outShape.channels;
-  const Nt = Math.ceil(N / 8); // tiles of 8 neurons
-  const Np = Nt * 8;
+  const Np = dense ? Math.ceil(N / 64) * 64 : Math.ceil(N / 8) * 8;
+  const Nt = Np / 8; // tiles of 8 neurons
   const wpr = wordsFor(K);
   const wAddr = arena.alloc(Np * Kp * 2);
   const w16 = new Int16Array(arena.memory.buffer, wAddr, Np * Kp);
-  // dot16 layout: i16 index ((t*Kp/2 + k/2)*2 + h)*8 + j*2 + (k&1) for neuron t*8 + 4h + j
-  for (let n = 0; n < N; n++) {
-    const t = n >> 3;
-    const h = (n >> 2) & 1;
-    const j = n & 3;
-    for (let k = 0; k < K; k++) {
-      const bit = (l.weights[n * wpr + (k >>> 5)]! >>> (k & 31)) & 1;
-      w16[((t * (Kp / 2) + (k >> 1)) * 2 + h) * 8 + j * 2 + (k & 1)] = bit ? 1 : -1;
+  if (dense) {
+    // dotMask layout: byte k*Np + n, 0xff where the weight is +1
+    const w8 = new Uint8Array(arena.memory.buffer, wAddr, Np * Kp);
+    for (let n = 0; n < N; n++)
+      for (let k = 0; k < K; k++) if ((l.weights[n * wpr + (k >>> 5)]! >>> (k & 31)) & 1) w8[k * Np + n] = 0xff;
+  } else {
+    // dot16 layout: i16 index ((t*Kp/2 + k/2)*2 + h)*8 + j*2 + (k&1) for neuron t*8 + 4h + j
+    for (let n = 0; n < N; n++) {
+      const t = n >> 3;
+      const h = (n >> 2) & 1;
+      const j = n & 3;
+      for (let k = 0; k < K; k++) {
+        const bit = (l.weights[n * wpr + (k >>> 5)]! >>> (k & 31)) & 1;
+        w16[((t * (Kp / 2) + (k >> 1)) * 2 + h) * 8 + j * 2 + (k & 1)] = bit ? 1 : -1;
+      }
     }
   }
   let driven = 0;

@@ -52,7 +52,7 @@ export function scratchLayout(plan: ModelPlan, chunk: number): ScratchLayout {
   let F = 0;
   for (const l of plan.layers) {
     if (l.kind === 'input') {
-      F = Math.max(F, (l.dense ? Bp : r4(l.P)) * l.Kp * 2);
+      F = Math.max(F, l.dense ? 8 * l.K + 256 : r4(l.P) * l.Kp * 2);
       pre = Math.max(pre, (l.dense ? Bp : r4(l.P)) * l.Np);
     } else {
       const V = l.conv ? r4(l.P) : Bp;
@@ -79,10 +79,25 @@ function runInput(k: Kernels, u8: Uint8Array, L: InputPlan, job: ShardJob, c0: n
   let nz = 0;
   let ones = 0;
   if (L.dense) {
-    const Bp = r4(B);
-    u8.fill(0, F, F + Bp * L.Kp * 2);
-    for (let b = 0; b < B; b++) nz += k.gather8(job.pixAddr + (c0 + b) * job.plan.inSize, F + b * L.Kp * 2, L.C, L.H, L.W, 0, 0, 0, 1, 1, 1, L.Kp);
-    k.dot16(F, L.wAddr, Bp, L.Nt, L.Kp, L.thaAddr, L.thuAddr, pre, L.Np);
+    // per image: the list of its nonzero pixels (mask row offset, value) at F, Σx, then dotMask
+    const list = new Int32Array(u8.buffer, F, 2 * L.K);
+    const acc = F + 8 * L.K;
+    const rowB = L.Np;
+    for (let b = 0; b < B; b++) {
+      const px = job.pixAddr + (c0 + b) * job.plan.inSize;
+      let nl = 0;
+      let sum = 0;
+      for (let i = 0; i < L.K; i++) {
+        const x = u8[px + i]!;
+        if (x === 0) continue;
+        list[2 * nl] = i * rowB;
+        list[2 * nl + 1] = x;
+        nl++;
+        sum += x;
+      }
+      nz += nl;
+      k.dotMask(F, nl, sum, L.wAddr, L.Np, L.thaAddr, L.thuAddr, pre + b * L.Np, acc);
+    }
     ones = k.poolMajority(pre, mapOut, L.N, 1, L.Np, B, 1, B, 1, 0, 0, L.flipAddr, L.outMapBytes);
   } else {
     const Pp = r4(L.P);

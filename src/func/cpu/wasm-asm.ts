@@ -58,6 +58,7 @@ const SIMD = {
   'i16x8.extadd_pairwise_i8x16_u': 0x7d, 'i32x4.extadd_pairwise_i16x8_u': 0x7f,
   'i16x8.add': 0x8e, 'i16x8.mul': 0x95,
   'i16x8.extend_low_i8x16_u': 0x89, 'i16x8.extend_high_i8x16_u': 0x8a,
+  'i32x4.extend_low_i16x8_u': 0xa9, 'i32x4.extend_high_i16x8_u': 0xaa,
   'i32x4.add': 0xae, 'i32x4.sub': 0xb1, 'i32x4.mul': 0xb5, 'i32x4.dot_i16x8_s': 0xba,
   'i64x2.add': 0xce,
   'i8x16.swizzle': 0x0e, 'i16x8.shr_u': 0x8d,
