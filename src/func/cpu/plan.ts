@@ -399,6 +399,22 @@ function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | 
       const g = Math.floor(r.s / nb);
       const rowBase = (n * G + g) * wpr;
       let ones = 0;
+      const src0 = r.cLo * KK + r.dy * KW + r.dx - g * per;
+      const q0 = r.dst - r.s * sliceBits;
+      if (KK === 1 && (src0 & 31) === 0 && (q0 & 31) === 0) {
+        // dense layers: the run's bits are consecutive in the model row and in the slice, both
+        // word-aligned: copy whole 32-bit words (bit order is LSB first on both sides)
+        for (let b = 0; b < r.len; b += 32) {
+          let word = l.weights[rowBase + ((src0 + b) >>> 5)]!;
+          if (r.len - b < 32) word &= (1 << (r.len - b)) - 1;
+          if (word === 0) continue;
+          ones += popcount32(word);
+          const wi = wIndex(n, r.s, q0 + b);
+          w32[wi] = (w32[wi]! | word) >>> 0;
+        }
+        runOnes[ri] = ones;
+        return;
+      }
       for (let c = r.cLo; c < r.cLo + r.len; c++) {
         const flat = c * KK + r.dy * KW + r.dx;
         const idx = flat - g * per;
