@@ -103,8 +103,8 @@ function randomRows(r: () => number, rows: number, bits: number): Uint32Array {
   return w;
 }
 
-/** The three-layer model described above (random weights, thresholds near 0). */
-export function crossbarModel(k: number, n: number, seed = 1): Model {
+/** The three-layer model described above (random weights, thresholds near 0); `groups` splits the measured layer (intra grouping). */
+export function crossbarModel(k: number, n: number, seed = 1, groups = 1): Model {
   const r = rng(seed);
   const th = (count: number, scale: number) => ({
     t: Int32Array.from({ length: count }, () => Math.round((r() * 2 - 1) * scale)),
@@ -112,7 +112,7 @@ export function crossbarModel(k: number, n: number, seed = 1): Model {
   });
   const inShape = { channels: 1, height: 2, width: 2 };
   return {
-    name: `crossbar-${k}x${n}`,
+    name: `crossbar-${k}x${n}${groups > 1 ? `-g${groups}` : ''}`,
     dataset: 'mnist',
     arraySize: null,
     baseline: null,
@@ -143,11 +143,11 @@ export function crossbarModel(k: number, n: number, seed = 1): Model {
         padding: 0,
         pool: null,
         fanIn: k,
-        groups: 1,
+        groups,
         grouping: 'intra',
         outChannels: n,
-        weights: randomRows(r, n, k),
-        thresholds: th(n, Math.sqrt(k)),
+        weights: randomRows(r, n * groups, k / groups),
+        thresholds: th(n * groups, Math.sqrt(k / groups)),
       },
       {
         type: 'classifier',

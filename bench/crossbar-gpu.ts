@@ -27,6 +27,7 @@ import { compile, grid, type ProgramSpec } from '../src/gpu/program.ts';
 import { createGpuEngine, type BinaryKernel } from '../src/gpu/engine.ts';
 import type { Readout } from '../src/func/types.ts';
 import type { Model } from '../src/model/types.ts';
+import { crossbarModel, vggModel } from './crossbar-cpu.ts';
 
 export type GpuKernelName = 'gpu-blocked' | 'gpu-tiled' | 'gpu-naive';
 
@@ -209,65 +210,6 @@ export async function benchGpu(shapes: DenseShape[], opts: GpuBenchOptions = {})
   return results;
 }
 
-/** A model whose binary layer (index 1) is a dense K x N layer with G groups; random weights and thresholds. */
-export function denseLayerModel(K: number, N: number, groups = 1, seed = 1): Model {
-  let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s);
-  const rows = (count: number, bits: number) => {
-    const wpr = Math.ceil(bits / 32);
-    const w = new Uint32Array(count * wpr);
-    for (let r = 0; r < count; r++) for (let i = 0; i < wpr; i++) w[r * wpr + i] = (next() & (i === wpr - 1 && bits % 32 ? (1 << bits % 32) - 1 : 0xffffffff)) >>> 0;
-    return w;
-  };
-  const th = (count: number, scale: number) => ({
-    t: Int32Array.from({ length: count }, () => Math.round(((next() / 2 ** 32) * 2 - 1) * scale)),
-    d: Int8Array.from({ length: count }, () => (next() & 1 ? 1 : -1)),
-  });
-  const inShape = { channels: 1, height: 2, width: 2 };
-  const per = K / groups;
-  return {
-    name: `dense-${K}x${N}-g${groups}`,
-    dataset: 'mnist',
-    arraySize: null,
-    baseline: null,
-    preprocess: { scale: 1 / 255, mean: null },
-    metrics: {},
-    training: null,
-    layers: [
-      { type: 'input', kind: 'dense', inShape, outShape: { channels: K, height: 1, width: 1 }, kernel: 0, stride: 0, padding: 0, pool: null, fanIn: 4, weights: rows(K, 4), thresholds: th(K, 100) },
-      {
-        type: 'binary',
-        kind: 'dense',
-        inShape: { channels: K, height: 1, width: 1 },
-        outShape: { channels: N, height: 1, width: 1 },
-        kernel: 0,
-        stride: 1,
-        padding: 0,
-        pool: null,
-        fanIn: K,
-        groups,
-        grouping: 'intra',
-        outChannels: N,
-        weights: rows(N * groups, per),
-        thresholds: th(N * groups, Math.sqrt(per)),
-      },
-      {
-        type: 'classifier',
-        inShape: { channels: N, height: 1, width: 1 },
-        fanIn: N,
-        classes: 2,
-        weights: rows(2, N),
-        bias: new Float64Array([0.1, -0.1]),
-        gamma: new Float64Array([1, 1]),
-        beta: new Float64Array([0, 0]),
-        mean: new Float64Array([0, 0]),
-        variance: new Float64Array([1, 1]),
-        epsilon: 1e-5,
-      },
-    ],
-  };
-}
-
 export interface EngineLayerResult {
   path: `engine-${BinaryKernel}`;
   images: number;
@@ -324,7 +266,7 @@ if (/crossbar-gpu\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
     }
     if (kernelsOnly) continue;
     const readouts: Readout[] = [{ kind: 'sense' }, { kind: 'adc', rows: 256, bits: 6 }];
-    const model = denseLayerModel(shape.K, shape.N);
+    const model = crossbarModel(shape.K, shape.N);
     for (const r of await benchEngineLayer(model, 1, shape.batch, shape.K * shape.N, readouts, ['shared', 'blocked'], 0.5)) {
       console.log(JSON.stringify({ bench: 'crossbar-gpu', ...env, path: r.path, adapter: res[0]!.adapter, ...shape, batch: r.images, readout: r.readout, bitMacPerSec: r.bitMacsPerSec, ratioToNaive: r.bitMacsPerSec / naive, secondsPerDispatch: r.secondsPerDispatch, repetitions: r.repetitions, loadavg: loadavg() }));
     }
@@ -333,7 +275,6 @@ if (/crossbar-gpu\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   if (process.argv.includes('--vgg')) {
     // a conv layer: the seed VGG's second conv (128 -> 128 channels, 3x3 pad 1 on 32 x 32), 16 images;
     // split design at 512 rows (G = 3, sense) and ADC design (unsplit, 512-row blocks, 6 bits)
-    const { vggModel } = await import('./crossbar-cpu.ts');
     const batch = 16;
     for (const [arraySize, readout] of [[512, { kind: 'sense' }], [null, { kind: 'adc', rows: 512, bits: 6 }]] as const) {
       const model = vggModel(arraySize);

@@ -1,6 +1,7 @@
 /** bench/crossbar-gpu.ts: every kernel runs, agrees with the others and with a CPU popcount (checked inside benchGpu). */
 import { describe, expect, it } from 'vitest';
-import { benchEngineLayer, benchGpu, denseLayerModel } from '../../bench/crossbar-gpu.ts';
+import { crossbarModel } from '../../bench/crossbar-cpu.ts';
+import { benchEngineLayer, benchGpu } from '../../bench/crossbar-gpu.ts';
 import { requireGpu } from './gpu-env.ts';
 
 describe('gpu crossbar bench', () => {
@@ -22,7 +23,7 @@ describe('gpu crossbar bench', () => {
   }, 60_000);
 
   it('times the engine binary-layer path with each kernel (GpuEngine.timeLayer)', async (ctx) => {
-    const res = await benchEngineLayer(denseLayerModel(300, 70), 1, 19, 300 * 70, [{ kind: 'sense' }, { kind: 'adc', rows: 100, bits: 3 }], ['shared', 'blocked'], 0.01);
+    const res = await benchEngineLayer(crossbarModel(300, 70), 1, 19, 300 * 70, [{ kind: 'sense' }, { kind: 'adc', rows: 100, bits: 3 }], ['shared', 'blocked'], 0.01);
     if (!res.length) {
       if (requireGpu) throw new Error('no WebGPU adapter found and ARCHSIM_REQUIRE_GPU=1');
       return ctx.skip();
