@@ -1,7 +1,8 @@
 /**
  * Training throughput: images/s of a slice of training steps (forward, backward, Adam, BN running
- * stats; no evaluation) for the MNIST MLP and the reduced CIFAR-10 VGG, on the webgpu backend and
- * on the cpu backend in the same run. Prints one JSON line per (backend, preset).
+ * stats; no evaluation) for the MNIST MLP and the reduced CIFAR-10 VGG, on the webgpu, wasm (the
+ * trainer's choice on a CPU-only machine) and cpu backends in the same run. Prints one JSON line
+ * per (backend, preset).
  *
  *   node --import tsx bench/train.ts [--steps N] [--batch N] [--presets mnist-mlp,cifar-vgg-small] [--backends webgpu,wasm,cpu] [--array-size N]
  *
@@ -18,7 +19,7 @@ function arg(name: string, def: string): string {
   return i >= 0 ? process.argv[i + 1]! : def;
 }
 const presets = arg('presets', 'mnist-mlp,cifar-vgg-small').split(',') as PresetName[];
-const backends = arg('backends', 'webgpu,cpu').split(',') as TrainBackend[];
+const backends = arg('backends', 'webgpu,wasm,cpu').split(',') as TrainBackend[];
 const arraySize = process.argv.includes('--array-size') ? Number(arg('array-size', '0')) : null;
 
 const adapters: Record<string, string> = {};
