@@ -106,7 +106,7 @@ describe('training, export and the engine cross-check', () => {
     expect(m2.arraySize).toBe(16);
     expect(m2.baseline).toBe('tiny-baseline.json');
     disposeNet(res2.net);
-  }, 120_000);
+  }, 300_000);
 
   it('a tiny split CNN (IntraC groups, pooling) exports bit-exactly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'archsim-train-'));
@@ -120,7 +120,7 @@ describe('training, export and the engine cross-check', () => {
     const model = await crossCheck(res, out, { scale: 1, mean: null }, 100);
     expect(mapSize(model.layers[1]!.type === 'binary' ? model.layers[1].outShape : { channels: 0, height: 0, width: 0 })).toBe(16 * 7 * 7);
     disposeNet(res.net);
-  }, 120_000);
+  }, 300_000);
 
   it('is deterministic for a seed and --resume continues exactly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'archsim-train-'));
@@ -139,5 +139,5 @@ describe('training, export and the engine cross-check', () => {
       expect(Buffer.from(cb.values[i]!.W.buffer).equals(Buffer.from(v.W.buffer))).toBe(true);
       expect(Array.from(cb.values[i]!.mean)).toEqual(Array.from(v.mean));
     });
-  }, 120_000);
+  }, 300_000);
 });
