@@ -50,6 +50,8 @@ export interface TrainConfig {
   /** training-only dropout rates on the inputs of the first layer and of every later layer (absent in older checkpoints: 0) */
   dropout?: { input: number; hidden: number };
   out: string | null;
+  /** split models: the baseline model file recorded in the export (absent in older checkpoints) */
+  baselineModel?: string | null;
 }
 
 export interface CheckpointState {

@@ -119,10 +119,11 @@ export function resolveConfig(o: TrainCliOptions): { config: TrainConfig; checkp
   if (typeof o.resume === 'string') {
     const ck = loadCheckpoint(o.resume);
     return {
-      config: { ...ck.config, epochs: o.epochs ?? ck.config.epochs, out: o.out ?? ck.config.out, evalImages: o.images ?? ck.config.evalImages },
+      config: { ...ck.config, epochs: o.epochs ?? ck.config.epochs, out: o.out ?? ck.config.out, evalImages: o.images ?? ck.config.evalImages, baselineModel: o.baselineModel ?? ck.config.baselineModel ?? null },
       checkpointDir: o.resume,
       resume: true,
-      baselineModel: o.baselineModel ?? null,
+      // a split run remembers its baseline model file; --baseline-model replaces it
+      baselineModel: o.baselineModel ?? ck.config.baselineModel ?? null,
     };
   }
   if (!o.preset) throw new InputError(`--preset: required (one of ${PRESETS.join(', ')}), unless --resume DIR`);
@@ -167,6 +168,7 @@ export function resolveConfig(o: TrainCliOptions): { config: TrainConfig; checkp
     preprocess: { scale: o.scale, mean: o.mean ? (dataset === 'cifar10' ? [0.4914, 0.4822, 0.4465] : dataset === 'mnist' ? [0.1307] : [0.286]) : null },
     dropout: { input: o.dropoutIn, hidden: o.dropoutHidden },
     out: o.out ?? null,
+    baselineModel,
   };
   return { config, checkpointDir, resume: false, baselineModel };
 }
