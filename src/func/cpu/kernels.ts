@@ -668,6 +668,24 @@ function gather8(): Fn {
  * a v128 of (w[2p], w[2p+1]) for neurons t*8 + 4h .. +3, so a broadcast pixel pair and one
  * i32x4.dot_i16x8_s add 2 MACs to 4 neurons at once; no horizontal sums. Tiles: 4 rows x 8.
  */
+/**
+ * Emits out[n0 .. n0 + 8) = (THA[n]·dot >= THU[n]) as 0/1 bytes (one i64 store) for 8 neurons:
+ * `dot(h)` pushes the i32x4 dots of neurons n0 + 4h .. + 3, `addr()` the store address; b0, b1
+ * are v128 scratch locals. Shared by the first-layer kernels.
+ */
+function thresholdBytes8(f: Fn, THA: number, THU: number, n0: number, dot: (h: number) => void, addr: () => void, b0: number, b1: number): void {
+  for (let h = 0; h < 2; h++) {
+    f.get(THA).get(n0).i32(2).op('i32.shl').op('i32.add').mem('v128.load', 16 * h, 0);
+    dot(h);
+    f.op('i32x4.mul');
+    f.get(THU).get(n0).i32(2).op('i32.shl').op('i32.add').mem('v128.load', 16 * h, 0).op('i32x4.ge_s').set(h ? b1 : b0);
+  }
+  addr();
+  f.get(b0).get(b1).op('i16x8.narrow_i32x4_s').set(b0);
+  f.get(b0).get(b0).op('i8x16.narrow_i16x8_s').i32(1).op('i8x16.splat', 'v128.and').extractLane('i64x2.extract_lane', 0);
+  f.mem('i64.store', 0, 0);
+}
+
 function dot16(): Fn {
   const f = new Fn('dot16', Array(9).fill('i32'), []);
   const [F, W, V, Nt8, KP, THA, THU, OUT, NP] = Array.from({ length: 9 }, (_, i) => i);
@@ -710,14 +728,7 @@ function dot16(): Fn {
       f.end();
       f.end();
       for (let i = 0; i < 4; i++) {
-        for (let h = 0; h < 2; h++) {
-          f.get(THA).get(n0).i32(2).op('i32.shl').op('i32.add').mem('v128.load', 16 * h, 0).get(acc[i * 2 + h]!).op('i32x4.mul');
-          f.get(THU).get(n0).i32(2).op('i32.shl').op('i32.add').mem('v128.load', 16 * h, 0).op('i32x4.ge_s').set(h ? b1 : b0);
-        }
-        f.get(OUT).get(v0).i32(i).op('i32.add').get(NP).op('i32.mul').get(n0).op('i32.add').op('i32.add');
-        f.get(b0).get(b1).op('i16x8.narrow_i32x4_s').set(b0);
-        f.get(b0).get(b0).op('i8x16.narrow_i16x8_s').i32(1).op('i8x16.splat', 'v128.and').extractLane('i64x2.extract_lane', 0);
-        f.mem('i64.store', 0, 0);
+        thresholdBytes8(f, THA, THU, n0, (h) => f.get(acc[i * 2 + h]!), () => f.get(OUT).get(v0).i32(i).op('i32.add').get(NP).op('i32.mul').get(n0).op('i32.add').op('i32.add'), b0, b1);
       }
     });
   });
@@ -782,15 +793,7 @@ function dotMask(): Fn {
     // dot = 2·acc - Σx, thresholded 8 neurons at a time
     for (let j = 0; j < 8; j++) {
       f.get(blk).i32(8 * j).op('i32.add').set(n0);
-      for (let h = 0; h < 2; h++) {
-        f.get(THA).get(n0).i32(2).op('i32.shl').op('i32.add').mem('v128.load', 16 * h, 0);
-        f.get(ACC).mem('v128.load', 32 * j + 16 * h, 0).i32(1).op('i32x4.shl').get(sx).op('i32x4.sub', 'i32x4.mul');
-        f.get(THU).get(n0).i32(2).op('i32.shl').op('i32.add').mem('v128.load', 16 * h, 0).op('i32x4.ge_s').set(h ? b1 : b0);
-      }
-      f.get(OUT).get(n0).op('i32.add');
-      f.get(b0).get(b1).op('i16x8.narrow_i32x4_s').set(b0);
-      f.get(b0).get(b0).op('i8x16.narrow_i16x8_s').i32(1).op('i8x16.splat', 'v128.and').extractLane('i64x2.extract_lane', 0);
-      f.mem('i64.store', 0, 0);
+      thresholdBytes8(f, THA, THU, n0, (h) => f.get(ACC).mem('v128.load', 32 * j + 16 * h, 0).i32(1).op('i32x4.shl').get(sx).op('i32x4.sub'), () => f.get(OUT).get(n0).op('i32.add'), b0, b1);
     }
   });
   return f;
