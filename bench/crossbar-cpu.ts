@@ -15,7 +15,9 @@
  * - default: the engine's own choice (here: simd-csa);
  * - simd-popcnt: vertical SIMD tiles, one i8x16.popcnt per 128 bit-MACs (the old kernel);
  * - simd-csa: the same tiles counted with carry-save adders (Harley-Seal);
- * - scalar: i64.popcnt in 2x2 tiles (before the carry-save kernel, the default for K >= 897).
+ * - scalar: i64.popcnt in 2x2 tiles (before the carry-save kernel, the default for K >= 897);
+ * - native: the native addon's AVX-512 VPOPCNTDQ GEMM (`npm run build:native`; the default
+ *   where it is built and the CPU has the instructions); native-generic: its portable C build.
  * The kernels of one worker count are timed round-robin in one process (one evaluate each in
  * turn), so that they share the machine's load; each reports its fastest evaluate (at least 5
  * runs and `--min-seconds` of timing each, default 2) with the process CPU time of that same
@@ -28,7 +30,7 @@
  * second.
  *
  *   node --import tsx bench/crossbar-cpu.ts [--batch 4096] [--k 2048] [--n 2048] [--ref-batch 32]
- *     [--kernels simd-popcnt,simd-csa,scalar] [--min-seconds 2]
+ *     [--kernels simd-popcnt,simd-csa,scalar,native] [--min-seconds 2]
  *   node --import tsx bench/crossbar-cpu.ts --vgg [--images 500] [--array 512]
  *   node --import tsx bench/crossbar-cpu.ts --mlp [--images 500] [--array 512]
  *   (--vgg / --mlp: --scalar-min-bits N and --csa-min-bits N override the engine's kernel choice)
@@ -37,7 +39,7 @@
  * kernels in that run, or per (design, workers) for the seed CIFAR-10 VGG.
  */
 import { evaluateReference } from '../src/func/reference.ts';
-import { createCpuEngine } from '../src/func/cpu/engine.ts';
+import { createCpuEngine, type CpuEngineOptions } from '../src/func/cpu/engine.ts';
 import type { Engine, InputBatch } from '../src/func/types.ts';
 import type { Model } from '../src/model/types.ts';
 import { wordsFor } from '../src/model/types.ts';
@@ -50,14 +52,16 @@ export interface CrossbarShape {
   n: number;
 }
 
-export type CpuKernel = 'default' | 'simd-popcnt' | 'simd-csa' | 'scalar';
+export type CpuKernel = 'default' | 'simd-popcnt' | 'simd-csa' | 'scalar' | 'native' | 'native-generic';
 
 /** engine options that force each kernel on every sense layer of the crossbar model */
-export const KERNEL_OPTIONS: Record<CpuKernel, { scalarMinBits?: number; csaMinBits?: number }> = {
+export const KERNEL_OPTIONS: Record<CpuKernel, CpuEngineOptions> = {
   default: {},
-  'simd-popcnt': { scalarMinBits: Infinity, csaMinBits: Infinity },
-  'simd-csa': { scalarMinBits: Infinity, csaMinBits: 0 },
-  scalar: { scalarMinBits: 1 },
+  'simd-popcnt': { scalarMinBits: Infinity, csaMinBits: Infinity, kernels: 'wasm' },
+  'simd-csa': { scalarMinBits: Infinity, csaMinBits: 0, kernels: 'wasm' },
+  scalar: { scalarMinBits: 1, kernels: 'wasm' },
+  native: { scalarMinBits: Infinity, kernels: 'native' },
+  'native-generic': { scalarMinBits: Infinity, kernels: 'native-generic' },
 };
 
 export interface CrossbarRecord {
@@ -277,7 +281,7 @@ export interface VggRecord {
  * the weights.
  */
 export async function measureVggCpu(
-  opts: { images?: number; workers?: number[]; arraySize?: 512 | 256; bits?: number; network?: 'vgg' | 'mlp'; scalarMinBits?: number; csaMinBits?: number } = {},
+  opts: { images?: number; workers?: number[]; arraySize?: 512 | 256; bits?: number; network?: 'vgg' | 'mlp'; scalarMinBits?: number; csaMinBits?: number; kernels?: CpuEngineOptions['kernels'] } = {},
 ): Promise<VggRecord[]> {
   const images = opts.images ?? 500;
   const R = opts.arraySize ?? 512;
@@ -292,7 +296,7 @@ export async function measureVggCpu(
     { design: 'adc' as const, model: mlp ? mlpModel(null) : vggModel(null), readout: { kind: 'adc', rows: R, bits } as const },
   ];
   for (const workers of opts.workers ?? [1, 2]) {
-    const engine = createCpuEngine({ workers, scalarMinBits: opts.scalarMinBits, csaMinBits: opts.csaMinBits });
+    const engine = createCpuEngine({ workers, scalarMinBits: opts.scalarMinBits, csaMinBits: opts.csaMinBits, kernels: opts.kernels });
     try {
       for (const d of designs) {
         await engine.evaluate(d.model, { count: 4, pixels: pixels.subarray(0, 4 * inSize), labels: null }, { readout: d.readout });
@@ -411,7 +415,7 @@ if (import.meta.url === `file://${process.argv[1]}` && (process.argv.includes('-
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const shape = { batch: arg('batch', 4096), k: arg('k', 2048), n: arg('n', 2048) };
   const ki = process.argv.indexOf('--kernels');
-  const kernels = (ki >= 0 ? process.argv[ki + 1]! : 'simd-popcnt,simd-csa,scalar').split(',') as CpuKernel[];
+  const kernels = (ki >= 0 ? process.argv[ki + 1]! : 'simd-popcnt,simd-csa,scalar,native').split(',') as CpuKernel[];
   for (const k of kernels) if (!(k in KERNEL_OPTIONS)) throw new Error(`unknown kernel ${k} (have ${Object.keys(KERNEL_OPTIONS).join(', ')})`);
   const recs = await measureCrossbarCpu([shape], { refBatch: arg('ref-batch', 32), minSeconds: arg('min-seconds', 2), kernels });
   for (const r of recs) console.log(JSON.stringify(r));
@@ -428,6 +432,15 @@ if (import.meta.url === `file://${process.argv[1]}` && (process.argv.includes('-
       summary[`${path}: simd-csa / ${old}, median of paired runs`] = median(csa.samples!.map((s, r) => o.samples![r]! / s));
       summary[`${path}: simd-csa / ${old}, fastest runs`] = csa.bitMacPerSec / o.bitMacPerSec;
       summary[`${path}: simd-csa / ${old}, fastest runs per CPU second`] = csa.bitMacPerCpuSec / o.bitMacPerCpuSec;
+    }
+  }
+  for (const path of ['cpu-1worker', 'cpu-2workers']) {
+    const nat = get(path, 'native');
+    for (const old of ['simd-csa', 'scalar']) {
+      const o = get(path, old);
+      if (!nat || !o) continue;
+      summary[`${path}: native / ${old}, median of paired runs`] = median(nat.samples!.map((s, r) => o.samples![r]! / s));
+      summary[`${path}: native / ${old}, fastest runs`] = nat.bitMacPerSec / o.bitMacPerSec;
     }
   }
   for (const k of kernels) {

@@ -5,7 +5,10 @@
  * as for trained ones, and the point here is time, not accuracy. Wall time and peak RSS of the
  * child process are measured with GNU time.
  *
- *   node --import tsx bench/e2e.ts [mnist] [cifar] [sweep]
+ * `--kernels a,b` runs each measurement once per CPU kernel set (ARCHSIM_CPU_KERNELS: auto, wasm,
+ * native, native-generic), in that order, so that the sets compare within one run.
+ *
+ *   node --import tsx bench/e2e.ts [mnist] [cifar] [sweep] [--kernels auto]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +20,9 @@ import { saveModel } from '../src/model/io.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'archsim-e2e-'));
-const want = process.argv.slice(2);
+const ki = process.argv.indexOf('--kernels');
+const kernelSets = ki >= 0 ? process.argv[ki + 1]!.split(',') : ['auto'];
+const want = process.argv.slice(2).filter((a, i, all) => a !== '--kernels' && all[i - 1] !== '--kernels');
 const on = (k: string) => want.length === 0 || want.includes(k);
 
 function models(shape: 'mnist-mlp' | 'cifar10-vgg', dataset: 'mnist' | 'cifar10'): string {
@@ -27,15 +32,19 @@ function models(shape: 'mnist-mlp' | 'cifar10-vgg', dataset: 'mnist' | 'cifar10'
 }
 
 function timed(name: string, args: string[], extra: Record<string, unknown>): void {
+  for (const kernels of kernelSets) timedWith(kernels, name, args, extra);
+}
+
+function timedWith(kernels: string, name: string, args: string[], extra: Record<string, unknown>): void {
   const gnuTime = existsSync('/usr/bin/time');
   const cmd = gnuTime ? '/usr/bin/time' : process.execPath;
   const argv = gnuTime ? ['-f', '%e %M', '-o', join(dir, 'time.txt'), process.execPath, join(root, 'bin/archsim.js'), ...args] : [join(root, 'bin/archsim.js'), ...args];
   const t0 = performance.now();
-  const r = spawnSync(cmd, argv, { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const r = spawnSync(cmd, argv, { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1', ARCHSIM_CPU_KERNELS: kernels } });
   const wall = (performance.now() - t0) / 1000;
   let peakMb: number | null = null;
   if (gnuTime && existsSync(join(dir, 'time.txt'))) peakMb = Number(readFileSync(join(dir, 'time.txt'), 'utf8').trim().split(/\s+/).pop()) / 1024;
-  console.log(JSON.stringify({ bench: 'e2e', name, wallSeconds: +wall.toFixed(2), peakRssMb: peakMb === null ? null : +peakMb.toFixed(0), exit: r.status, ...extra, date: new Date().toISOString() }));
+  console.log(JSON.stringify({ bench: 'e2e', name, wallSeconds: +wall.toFixed(2), peakRssMb: peakMb === null ? null : +peakMb.toFixed(0), exit: r.status, kernels, ...extra, date: new Date().toISOString() }));
   if (r.status !== 0) process.stderr.write(r.stderr);
 }
 

@@ -6,6 +6,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import type { Command } from 'commander';
 import { GPU_HINT } from '../func/select.ts';
+import { ADDON_PATH, loadAddon } from '../func/cpu/native.ts';
 import { VERSION } from '../version.ts';
 
 /** A module using one SIMD instruction (i8x16.popcnt): validates only where SIMD exists. */
@@ -19,12 +20,15 @@ export function cpuInfo() {
   } catch {
     simd = false;
   }
+  const { addon, error } = loadAddon();
   return {
     available: wasm,
     wasm,
     simd,
     threads: availableParallelism(),
     model: cpus()[0]?.model ?? 'unknown',
+    /** the native crossbar kernels (npm run build:native): which build 'auto' takes, or why none */
+    native: addon ? { built: true, avx512: !!addon.avx512, path: ADDON_PATH } : { built: false, avx512: false, path: ADDON_PATH, error },
   };
 }
 
@@ -67,6 +71,12 @@ export function registerDoctor(program: Command): void {
       }
       for (const a of gpu.attempts) lines.push(`  tried ${a.backend}: ${a.result}`);
       lines.push(`CPU fast path: ${cpu.available ? 'available' : 'unavailable'} (WebAssembly${cpu.simd ? ' with SIMD' : ''}, ${cpu.threads} threads, ${cpu.model})`);
+      const nat = cpu.native;
+      lines.push(
+        `  native crossbar kernels: ${
+          !nat.built ? 'not built (npm run build:native; needs gcc): the WebAssembly kernels run' : nat.avx512 ? 'built, AVX-512 VPOPCNTDQ: used by --backend cpu/auto' : 'built, but this CPU lacks AVX-512 VPOPCNTDQ: the WebAssembly kernels run'
+        }`,
+      );
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../src/func/cpu/engine.ts';
+import { loadAddon } from '../../src/func/cpu/native.ts';
 import { evaluateReference } from '../../src/func/reference.ts';
 import type { EvalResult, Readout } from '../../src/func/types.ts';
 import { mapSize } from '../../src/model/types.ts';
@@ -113,7 +114,7 @@ describe('cpu engine', () => {
   }
 
   it('the scalar kernel on every sense layer gives the same results', async () => {
-    const allScalar = createCpuEngine({ workers: 1, scalarMinBits: 1 });
+    const allScalar = createCpuEngine({ workers: 1, scalarMinBits: 1, kernels: 'wasm' });
     try {
       for (const spec of [convSpec, longConvSpec, wideSpec]) {
         const { model, inputs } = data(spec, 7);
@@ -127,8 +128,8 @@ describe('cpu engine', () => {
 
   it('carry-save counts on every SIMD slice and on none give the same results', async () => {
     // csaMinBits 0: every slice length (4 steps of 32 bits: the half block alone; 8, 12, ..., 68)
-    const allCsa = createCpuEngine({ workers: 1, csaMinBits: 0 });
-    const noCsa = createCpuEngine({ workers: 1, csaMinBits: Infinity });
+    const allCsa = createCpuEngine({ workers: 1, csaMinBits: 0, kernels: 'wasm' });
+    const noCsa = createCpuEngine({ workers: 1, csaMinBits: Infinity, kernels: 'wasm' });
     try {
       const readouts: Readout[] = [{ kind: 'sense' }, { kind: 'adc', rows: 50, bits: 3 }, { kind: 'adc', rows: 300, bits: 5 }, { kind: 'adc', rows: 1500, bits: 4, clip: { 1: 900 } }];
       for (const spec of [convSpec, longConvSpec, wideSpec])
@@ -141,6 +142,57 @@ describe('cpu engine', () => {
     } finally {
       await allCsa.dispose();
       await noCsa.dispose();
+    }
+  });
+
+  it('the native GEMMs (portable C and AVX-512) give the wasm kernels\' results on long, wide and conv shapes', async (ctx) => {
+    const { addon } = loadAddon();
+    if (!addon) {
+      if (process.env.ARCHSIM_REQUIRE_NATIVE === '1') throw new Error('native addon not built and ARCHSIM_REQUIRE_NATIVE=1');
+      return ctx.skip();
+    }
+    const engines = [createCpuEngine({ workers: 1, kernels: 'native-generic' }), ...(addon.avx512 ? [createCpuEngine({ workers: 2, chunk: 4, kernels: 'native' })] : [])];
+    const wasm = createCpuEngine({ workers: 1, kernels: 'wasm' });
+    try {
+      expect(engines.map((e) => e.kernelIsa)).toEqual(addon.avx512 ? ['generic', 'avx512'] : ['generic']);
+      expect(wasm.kernelIsa).toBe('wasm');
+      const readouts: Readout[] = [{ kind: 'sense' }, { kind: 'adc', rows: 50, bits: 3 }, { kind: 'adc', rows: 37, bits: 6, clip: { 1: 20, 2: 30 } }, { kind: 'adc', rows: 1500, bits: 4, clip: { 1: 900 } }];
+      for (const spec of [convSpec, longConvSpec, wideSpec])
+        for (const readout of readouts) {
+          const { model, inputs } = data(spec, 9);
+          const want = await wasm.evaluate(model, inputs, { readout });
+          expectSame(want, evaluateReference(model, inputs, { readout }));
+          for (const e of engines) expectSame(await e.evaluate(model, inputs, { readout }), want);
+        }
+    } finally {
+      for (const e of [...engines, wasm]) await e.dispose();
+    }
+  });
+
+  it('the native addon rejects calls that would reach outside the memory', (ctx) => {
+    const { addon } = loadAddon();
+    if (!addon) return ctx.skip();
+    const mem = new Uint8Array(new SharedArrayBuffer(1 << 16));
+    // X, W, V, Nt8, S, steps32, nb, cls, corr, nv, thrA, thrU, out, mode, adcS, adcL1, scratch, Np, Vv, nmask, csa
+    const ok = [1024, 2048, 4, 1, 1, 4, 1, 4096, 5000, 6000, 7000, 8000, 9000, 0, 0, 0, 10000, 8, 4, 11000, 0];
+    expect(() => addon.generic.gemm(mem, ...ok)).not.toThrow();
+    const far = [...ok];
+    far[1] = (1 << 16) - 64; // weights run past the end
+    expect(() => addon.generic.gemm(mem, ...far)).toThrow(RangeError);
+    const neg = [...ok];
+    neg[12] = -1;
+    expect(() => addon.generic.gemmS1(mem, ...neg)).toThrow(/negative/);
+    expect(() => addon.generic.gemm(mem, 1, 2)).toThrow(TypeError);
+  });
+
+  it('ARCHSIM_CPU_KERNELS must name a known kernel set', () => {
+    const old = process.env.ARCHSIM_CPU_KERNELS;
+    process.env.ARCHSIM_CPU_KERNELS = 'avx9000';
+    try {
+      expect(() => createCpuEngine({ workers: 1 })).toThrow(/ARCHSIM_CPU_KERNELS: 'avx9000' is not one of auto, wasm, native, native-generic/);
+    } finally {
+      if (old === undefined) delete process.env.ARCHSIM_CPU_KERNELS;
+      else process.env.ARCHSIM_CPU_KERNELS = old;
     }
   });
 

@@ -26,6 +26,7 @@ import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity } from 
 import { kernelBytes, type Kernels } from './kernels.ts';
 import { Arena, CSA_MIN_BITS, planModel, SCALAR_MIN_BITS, type InputPlan, type LayerPlan, type ModelPlan } from './plan.ts';
 import { runShard, scratchLayout, type ShardJob } from './runner.ts';
+import { kernelsFromEnv, resolveKernels, withNativeGemms, type CpuKernelChoice, type CpuKernelIsa } from './native.ts';
 
 export interface CpuEngineOptions {
   /** worker threads; default os.availableParallelism(). Capped by the batch size. */
@@ -43,6 +44,12 @@ export interface CpuEngineOptions {
    * never). Results are identical either way.
    */
   csaMinBits?: number;
+  /**
+   * which binary GEMM kernels run (native.ts): 'auto' (default, or ARCHSIM_CPU_KERNELS) takes the
+   * native AVX-512 addon when it is built and the CPU has VPOPCNTDQ, else WebAssembly. Results
+   * are identical either way.
+   */
+  kernels?: CpuKernelChoice;
 }
 
 export interface CpuEngine extends Engine {
@@ -53,6 +60,8 @@ export interface CpuEngine extends Engine {
   readonly lastShards: readonly number[];
   /** evaluations that took the first layer's outputs from an earlier one (same model and pixels) */
   readonly firstLayerReuses: number;
+  /** the binary GEMMs it runs: 'wasm', or the native addon's 'avx512' or 'generic' build */
+  readonly kernelIsa: CpuKernelIsa;
 }
 
 interface ModelCache {
@@ -95,6 +104,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
   const chunk = Math.max(1, Math.floor(opts.chunk ?? 64));
   const scalarMinBits = opts.scalarMinBits ?? SCALAR_MIN_BITS;
   const csaMinBits = opts.csaMinBits ?? CSA_MIN_BITS;
+  const kernelIsa = resolveKernels(opts.kernels ?? kernelsFromEnv() ?? 'auto');
   let arena: Arena | null = null;
   let kernels: Kernels | null = null;
   let cache = new WeakMap<Model, ModelCache>();
@@ -108,7 +118,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     if (!arena) {
       arena = new Arena();
       const inst = new WebAssembly.Instance(kernelModule(), { env: { mem: arena.memory } });
-      kernels = inst.exports as unknown as Kernels;
+      kernels = withNativeGemms(inst.exports as unknown as Kernels, arena.memory, kernelIsa);
     }
     return { arena, kernels: kernels! };
   }
@@ -132,7 +142,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
   function startWorker(): PoolWorker {
     const { arena } = ensureArena();
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { module: kernelModule(), memory: arena.memory },
+      workerData: { module: kernelModule(), memory: arena.memory, kernelIsa },
       execArgv: [],
     });
     const pw: PoolWorker = { worker, pending: null };
@@ -257,6 +267,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
   return {
     name: 'cpu',
     workers: maxWorkers,
+    kernelIsa,
     get lastShards() {
       return lastShards;
     },

@@ -75,7 +75,7 @@ function runInput(k: Kernels, u8: Uint8Array, L: InputPlan, job: ShardJob, c0: n
   const base = sl.base;
   const F = base + sl.F;
   const pre = base + sl.pre;
-  u8.fill(0, mapOut, mapOut + B * L.outMapBytes);
+  k.zero(mapOut, B * L.outMapBytes);
   let nz = 0;
   let ones = 0;
   if (L.dense) {
@@ -102,7 +102,7 @@ function runInput(k: Kernels, u8: Uint8Array, L: InputPlan, job: ShardJob, c0: n
   } else {
     const Pp = r4(L.P);
     for (let b = 0; b < B; b++) {
-      u8.fill(0, F, F + Pp * L.Kp * 2);
+      k.zero(F, Pp * L.Kp * 2);
       nz += k.gather8(job.pixAddr + (c0 + b) * job.plan.inSize, F, L.C, L.H, L.W, L.k, L.stride, L.pad, L.ph, L.pw, 0, L.Kp);
       k.dot16(F, L.wAddr, Pp, L.Nt, L.Kp, L.thaAddr, L.thuAddr, pre, L.Np);
       ones += k.poolMajority(pre, mapOut + b * L.outMapBytes, L.N, 1, L.Np, L.ph, L.pw, L.oh, L.ow, L.pool.size, L.pool.stride, L.flipAddr, L.outPsb);
@@ -140,14 +140,14 @@ function runBinary(
   let ones = 0;
   const isCls = L.kind === 'classifier';
   const gemm = adc.s > 0 ? k.gemmAdc : k.gemm;
-  if (!isCls) u8.fill(0, mapOut, mapOut + B * L.outMapBytes);
+  if (!isCls) k.zero(mapOut, B * L.outMapBytes);
   let padV = 0;
   const s1 = adc.s === 0 && L.s1 ? L.s1 : null;
   if (L.conv) {
     const Pp = r4(L.P);
     padV = B * (Pp - L.P);
     for (let b = 0; b < B; b++) {
-      u8.fill(0, X, X + Pp * L.vecB);
+      k.zero(X, Pp * L.vecB);
       onesIn += k.gather(mapIn + b * L.inMapBytes, X, L.P, L.pw, L.stride, L.pad, L.inH, L.inW, L.inPsb, L.runsAddr, L.nRuns, L.vecB);
       if (L.scalar) k.gemmScalar(X, L.wAddr, Pp, L.Np / 2, L.S, 2 * L.steps, L.clsAddr, L.s1!.aAddr, L.s1!.uAddr, pre, 0, 0, scr, L.Np);
       else if (s1) k.gemmS1(X, L.wAddr, Pp, L.Nt, L.S, 4 * L.steps, 1, L.clsAddr, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, L.P, L.nmaskAddr, L.csa ? 1 : 0);
@@ -157,7 +157,7 @@ function runBinary(
   } else {
     const Bp = r4(B);
     padV = Bp - B;
-    u8.fill(0, X, X + Bp * L.vecB);
+    k.zero(X, Bp * L.vecB);
     for (let b = 0; b < B; b++) onesIn += k.gather(mapIn + b * L.inMapBytes, X + b * L.vecB, 1, 1, 1, 0, L.inH, L.inW, L.inPsb, L.runsAddr, L.nRuns, L.vecB);
     if (L.scalar) k.gemmScalar(X, L.wAddr, Bp, L.Np / 2, L.S, 2 * L.steps, base + sl.clsZero, isCls ? 0 : L.s1!.aAddr, isCls ? 0 : L.s1!.uAddr, pre, isCls ? 1 : 0, L.K, scr, L.Np);
     else if (s1) k.gemmS1(X, L.wAddr, Bp, L.Nt, L.S, 4 * L.steps, 1, base + sl.clsZero, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, B, L.nmaskAddr, L.csa ? 1 : 0);

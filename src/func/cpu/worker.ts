@@ -4,11 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Kernels } from './kernels.ts';
+import { withNativeGemms, type CpuKernelIsa } from './native.ts';
 import { runShard, type ShardJob } from './runner.ts';
 
-const { module, memory } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory };
+const { module, memory, kernelIsa } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; kernelIsa: CpuKernelIsa };
 const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
-const kernels = instance.exports as unknown as Kernels;
+const kernels = withNativeGemms(instance.exports as unknown as Kernels, memory, kernelIsa);
 
 parentPort!.on('message', (job: ShardJob) => {
   try {

@@ -1,0 +1,206 @@
+/*
+ * archsim's native crossbar kernels: the binary GEMMs of the fast CPU path (gemm, gemmAdc,
+ * gemmS1 of src/func/cpu/kernels.ts) as a Node-API addon, for CPUs whose vector popcount the
+ * WebAssembly path cannot reach (Node 20's V8 emits no AVX-512: i8x16.popcnt becomes a
+ * nibble-table sequence). Two builds of one body (gemm_body.h):
+ *   - avx512: AVX-512 VPOPCNTDQ + VL, one vpopcntd per 8 neurons x 32 bits;
+ *   - generic: portable C (__builtin_popcount), used only when asked for (tests, other CPUs).
+ * Same arguments and memory layouts as the wasm kernels; the memory is the engine's shared
+ * WebAssembly.Memory, passed as a Uint8Array over its SharedArrayBuffer. Exact integer counts:
+ * results equal the wasm kernels' bit for bit.
+ *
+ * Built by scripts/build-native.sh (gcc + the Node-API headers of the npm package
+ * node-api-headers); loaded by src/func/cpu/native.ts.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+
+typedef uint32_t v8u __attribute__((vector_size(32), aligned(4)));
+typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+typedef uint32_t v16u __attribute__((vector_size(64), aligned(4)));
+
+enum { VARIANT_SENSE = 0, VARIANT_ADC = 1, VARIANT_S1 = 2 };
+#define NARGS 21
+
+/* ---- generic build ---- */
+static inline __attribute__((always_inline)) v8u popc8_generic(v8u v) {
+  v8u r;
+  for (int j = 0; j < 8; j++) r[j] = (uint32_t)__builtin_popcount(v[j]);
+  return r;
+}
+static inline __attribute__((always_inline)) v8f floor8_generic(v8f v) {
+  v8f r;
+  for (int j = 0; j < 8; j++) r[j] = floorf(v[j]);
+  return r;
+}
+static inline __attribute__((always_inline)) uint64_t pack8_generic(v8i v) {
+  uint64_t r = 0;
+  for (int j = 0; j < 8; j++) r |= (uint64_t)(uint8_t)v[j] << (8 * j);
+  return r;
+}
+static inline __attribute__((always_inline)) v16u popc16_generic(v16u v) {
+  v16u r;
+  for (int j = 0; j < 16; j++) r[j] = (uint32_t)__builtin_popcount(v[j]);
+  return r;
+}
+static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_t *lo, const uint8_t *hi) {
+  v16u r;
+  memcpy(&r, lo, 32);
+  memcpy((uint8_t *)&r + 32, hi, 32);
+  return r;
+}
+#define SFX(name) name##_generic
+#define ATTR
+#define POPC8(v) popc8_generic(v)
+#define POPC16(v) popc16_generic(v)
+#define COMBINE16(lo, hi) combine16_generic(lo, hi)
+#define FLOOR8(v) floor8_generic(v)
+#define PACK8(v) pack8_generic(v)
+#include "gemm_body.h"
+#undef SFX
+#undef ATTR
+#undef POPC8
+#undef FLOOR8
+#undef PACK8
+#undef POPC16
+#undef COMBINE16
+
+/* ---- AVX-512 VPOPCNTDQ build ---- */
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define AVX512_TARGET __attribute__((target("avx2,fma,avx512f,avx512vl,avx512vpopcntdq")))
+#define SFX(name) name##_avx512
+#define ATTR AVX512_TARGET
+#define POPC8(v) ((v8u)_mm256_popcnt_epi32((__m256i)(v)))
+#define POPC16(v) ((v16u)_mm512_popcnt_epi32((__m512i)(v)))
+#define COMBINE16(lo, hi) ((v16u)_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(lo))), _mm256_loadu_si256((const __m256i *)(hi)), 1))
+#define FLOOR8(v) ((v8f)_mm256_floor_ps((__m256)(v)))
+#define PACK8(v) ((uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8((__m256i)(v))))
+#include "gemm_body.h"
+#undef SFX
+#undef ATTR
+#undef POPC8
+#undef FLOOR8
+#undef PACK8
+#undef POPC16
+#undef COMBINE16
+static int have_avx512(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq");
+}
+#else
+static int have_avx512(void) { return 0; }
+static void gemm_avx512(uint8_t *m, const int32_t *a, int variant) { gemm_generic(m, a, variant); }
+#endif
+
+/* ---- bounds: every byte a call touches lies inside the memory ---- */
+static int in_range(uint64_t addr, uint64_t bytes, uint64_t len) { return addr + bytes <= len; }
+
+static const char *check_args(const int32_t *a, int variant, uint64_t len) {
+  for (int i = 0; i < NARGS; i++)
+    if (a[i] < 0) return "negative argument";
+  const uint64_t X = a[0], W = a[1], V = a[2], Nt8 = a[3], S = a[4], STEPS = a[5], NB = a[6], CLS = a[7];
+  const uint64_t CORR = a[8], NV = a[9], THA = a[10], THU = a[11], OUT = a[12], MODE = a[13];
+  const uint64_t SCR = a[16], NP = a[17], NMASK = a[19];
+  if (NB == 0 || S % NB != 0) return "S is not a multiple of nb";
+  if (4 * Nt8 * S * STEPS * 32 >= (1ull << 32)) return "layer too large: a tile's raw count could overflow 32 bits";
+  if (V % 4 != 0) return "V is not a multiple of 4";
+  if (Nt8 * 8 > NP) return "8*Nt8 exceeds Np";
+  const uint64_t G = S / NB, vecB = STEPS * 4 * S;
+  if (!in_range(X, V * vecB, len) || !in_range(W, Nt8 * S * STEPS * 32, len) || !in_range(CLS, V, len) || !in_range(SCR, 272, len)) return "X, W, cls or scratch out of memory";
+  const uint64_t classes = 256;
+  if (variant == VARIANT_S1) {
+    if (!in_range(THA, G * NP * 4, len) || !in_range(OUT, V * G * NP, len)) return "thresholds or output out of memory";
+    (void)THU; /* U is indexed by the vector's class: checked per call below */
+  } else {
+    if (!in_range(THA, G * NP * 4, len) || !in_range(THU, G * NP * 4, len)) return "thresholds out of memory";
+    if (!in_range(OUT, MODE ? V * G * NP * 4 : V * G * NP, len)) return "output out of memory";
+  }
+  if (variant == VARIANT_ADC && !in_range(NMASK, NP * 4, len)) return "neuron mask out of memory";
+  (void)CORR; (void)NV; (void)classes;
+  return NULL;
+}
+
+/* classes used by the call's vectors: U (s1) or corr/nv (others) rows must be in memory */
+static const char *check_classes(const uint8_t *m, const int32_t *a, int variant, uint64_t len) {
+  const uint64_t V = a[2], S = a[4], CLS = a[7], CORR = a[8], NV = a[9], THU = a[11], NP = a[17];
+  uint32_t cmax = 0;
+  for (uint64_t v = 0; v < V; v++) if (m[CLS + v] > cmax) cmax = m[CLS + v];
+  const uint64_t rows = (uint64_t)(cmax + 1) * S;
+  if (variant == VARIANT_S1) return in_range(THU, rows * NP * 4, len) ? NULL : "U table out of memory";
+  if (!in_range(NV, rows * 4, len) || !in_range(CORR, rows * NP * 4, len)) return "nv or corr table out of memory";
+  return NULL;
+}
+
+static napi_value call(napi_env env, napi_callback_info info, int variant, int isa) {
+  size_t argc = NARGS + 1;
+  napi_value argv[NARGS + 1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc != NARGS + 1) {
+    napi_throw_type_error(env, NULL, "archsim native gemm: expects (Uint8Array memory, 21 integers)");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &off) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "archsim native gemm: first argument must be a Uint8Array over the memory");
+    return NULL;
+  }
+  int32_t a[NARGS];
+  for (int i = 0; i < NARGS; i++) {
+    if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "archsim native gemm: arguments 2..22 must be integers");
+      return NULL;
+    }
+  }
+  const char *err = check_args(a, variant, length);
+  if (!err) err = check_classes((const uint8_t *)data, a, variant, length);
+  if (err) {
+    napi_throw_range_error(env, NULL, err);
+    return NULL;
+  }
+  if (isa) gemm_avx512((uint8_t *)data, a, variant);
+  else gemm_generic((uint8_t *)data, a, variant);
+  return NULL;
+}
+
+#define ENTRY(name, variant, isa) \
+  static napi_value name(napi_env env, napi_callback_info info) { return call(env, info, variant, isa); }
+ENTRY(gemm_g, VARIANT_SENSE, 0)
+ENTRY(gemmAdc_g, VARIANT_ADC, 0)
+ENTRY(gemmS1_g, VARIANT_S1, 0)
+ENTRY(gemm_v, VARIANT_SENSE, 1)
+ENTRY(gemmAdc_v, VARIANT_ADC, 1)
+ENTRY(gemmS1_v, VARIANT_S1, 1)
+
+static void set_fn(napi_env env, napi_value obj, const char *name, napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
+  napi_set_named_property(env, obj, name, fn);
+}
+
+NAPI_MODULE_INIT() {
+  napi_value generic, avx512, flag;
+  napi_create_object(env, &generic);
+  set_fn(env, generic, "gemm", gemm_g);
+  set_fn(env, generic, "gemmAdc", gemmAdc_g);
+  set_fn(env, generic, "gemmS1", gemmS1_g);
+  napi_set_named_property(env, exports, "generic", generic);
+  if (have_avx512()) {
+    napi_create_object(env, &avx512);
+    set_fn(env, avx512, "gemm", gemm_v);
+    set_fn(env, avx512, "gemmAdc", gemmAdc_v);
+    set_fn(env, avx512, "gemmS1", gemmS1_v);
+    napi_set_named_property(env, exports, "avx512", avx512);
+  }
+  napi_get_boolean(env, have_avx512(), &flag);
+  napi_set_named_property(env, exports, "hasAvx512", flag);
+  return exports;
+}

@@ -1,0 +1,87 @@
+/**
+ * The optional native kernels of the fast CPU path (native/kernels.c, a Node-API addon built by
+ * `npm run build:native`): the binary GEMMs (gemm, gemmAdc, gemmS1) with AVX-512 VPOPCNTDQ, which
+ * Node 20's WebAssembly cannot reach (V8 emits no AVX-512). Same arguments, layouts and exact
+ * integer results as the wasm kernels they replace; every other kernel stays WebAssembly.
+ *
+ * Selection (CpuEngineOptions.kernels, or ARCHSIM_CPU_KERNELS): 'auto' takes the AVX-512 build
+ * when the addon is built and the CPU has AVX-512 VPOPCNTDQ + VL, else the wasm kernels;
+ * 'wasm' never loads the addon; 'native' requires the AVX-512 build; 'native-generic' runs the
+ * addon's portable C build (for tests on any CPU).
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../../errors.ts';
+import type { Kernels } from './kernels.ts';
+
+export const CPU_KERNELS = ['auto', 'wasm', 'native', 'native-generic'] as const;
+export type CpuKernelChoice = (typeof CPU_KERNELS)[number];
+/** what an engine actually runs: the wasm GEMMs or one of the addon's builds */
+export type CpuKernelIsa = 'wasm' | 'avx512' | 'generic';
+
+type Gemm = (mem: Uint8Array, ...a: number[]) => void;
+interface AddonSet {
+  gemm: Gemm;
+  gemmAdc: Gemm;
+  gemmS1: Gemm;
+}
+interface Addon {
+  generic: AddonSet;
+  avx512?: AddonSet;
+  hasAvx512: boolean;
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../../../build/native/archsim_kernels.node', import.meta.url));
+
+let loaded: { addon: Addon | null; error: string | null } | null = null;
+
+/** The addon, or null with the reason it could not be loaded (not built, wrong platform). */
+export function loadAddon(): { addon: Addon | null; error: string | null } {
+  if (!loaded) {
+    try {
+      loaded = { addon: createRequire(import.meta.url)(ADDON_PATH) as Addon, error: null };
+    } catch (e) {
+      const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      loaded = { addon: null, error: msg };
+    }
+  }
+  return loaded;
+}
+
+/** The env override, validated (exit code 2 on a bad value, naming the variable). */
+export function kernelsFromEnv(): CpuKernelChoice | undefined {
+  const v = process.env.ARCHSIM_CPU_KERNELS;
+  if (v === undefined || v === '') return undefined;
+  if (!(CPU_KERNELS as readonly string[]).includes(v)) throw new InputError(`ARCHSIM_CPU_KERNELS: '${v}' is not one of ${CPU_KERNELS.join(', ')}`);
+  return v as CpuKernelChoice;
+}
+
+/** Resolves a choice to what runs; 'native' / 'native-generic' throw when the addon cannot serve them. */
+export function resolveKernels(choice: CpuKernelChoice): CpuKernelIsa {
+  if (choice === 'wasm') return 'wasm';
+  const { addon, error } = loadAddon();
+  const how = 'build it with `npm run build:native` (needs Debian gcc and libc6-dev), or choose the wasm kernels (ARCHSIM_CPU_KERNELS=wasm)';
+  if (choice === 'auto') return addon?.avx512 ? 'avx512' : 'wasm';
+  if (!addon) throw new InputError(`cpu kernels '${choice}': the native addon ${ADDON_PATH} could not be loaded (${error}); ${how}`);
+  if (choice === 'native-generic') return 'generic';
+  if (!addon.avx512) throw new InputError(`cpu kernels 'native': this CPU lacks AVX-512 VPOPCNTDQ/VL; use 'auto' or 'wasm' (or 'native-generic', the addon's portable build)`);
+  return 'avx512';
+}
+
+/** `base` with its binary GEMMs replaced by the addon's `isa` build, over `memory`. */
+export function withNativeGemms(base: Kernels, memory: WebAssembly.Memory, isa: CpuKernelIsa): Kernels {
+  if (isa === 'wasm') return base;
+  const set = loadAddon().addon?.[isa];
+  if (!set) throw new Error(`cpu engine: native kernels '${isa}' are not available in this thread`);
+  let u8 = new Uint8Array(memory.buffer);
+  const view = () => {
+    if (u8.length !== memory.buffer.byteLength) u8 = new Uint8Array(memory.buffer);
+    return u8;
+  };
+  return {
+    ...base,
+    gemm: (...a: number[]) => set.gemm(view(), ...a),
+    gemmAdc: (...a: number[]) => set.gemmAdc(view(), ...a),
+    gemmS1: (...a: number[]) => set.gemmS1(view(), ...a),
+  };
+}
