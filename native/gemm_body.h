@@ -32,13 +32,6 @@ ATTR static inline __attribute__((always_inline)) int64_t SFX(hsum8)(v8u v) {
   return t;
 }
 
-/* number of lanes that are -1 */
-ATTR static inline __attribute__((always_inline)) int64_t SFX(hcount8)(v8i v) {
-  int64_t t = 0;
-  for (int j = 0; j < 8; j++) t -= v[j];
-  return t;
-}
-
 /* the ADC's m^ = min(floor((2m + s) / (2s)), L - 1) * s, the division in f32 as the wasm kernel */
 ATTR static inline __attribute__((always_inline)) v8i SFX(adc_round)(v8i mm, v8i sv, v8i l1v) {
   const v8f q = FLOOR8(__builtin_convertvector(mm + mm + sv, v8f) / __builtin_convertvector(sv + sv, v8f));
@@ -108,7 +101,7 @@ ATTR static inline __attribute__((always_inline)) void SFX(raw4x16)(const uint8_
  * the others add the slice's 2m^ - nv into dot (m^ = m, or its ADC conversion).
  */
 ATTR static inline __attribute__((always_inline)) void SFX(post)(uint8_t *m, const int32_t *a, const int variant, uint32_t n0, uint32_t g, uint32_t s,
-    const uint32_t rb[4], const uint32_t ob[4], const int real[4], const v8u raw[4], v8i dot[4], v8u *rawacc, int64_t *sats) {
+    const uint32_t rb[4], const uint32_t ob[4], const int real[4], const v8u raw[4], v8i dot[4], v8u *rawacc, v8i *satacc) {
   const uint32_t CORR = a[8], NV = a[9], THA = a[10], NP = a[17], NMASK = a[19];
   const int32_t ADCS = a[14], ADCL1 = a[15];
   const uint32_t tix = g * NP * 4;
@@ -131,7 +124,7 @@ ATTR static inline __attribute__((always_inline)) void SFX(post)(uint8_t *m, con
     v8i mm = (v8i){0} + nvs - (v8i)raw[i] + corr;
     if (variant == VARIANT_ADC) {
       const v8i rl = real[i] ? nm : (v8i){0};
-      *sats += SFX(hcount8)((mm > satv) & rl);
+      *satacc -= (mm > satv) & rl; /* lanes are 0 or -1 */
       mm = SFX(adc_round)(mm, sv, l1v);
     }
     dot[i] += mm + mm - nvs;
@@ -153,7 +146,7 @@ ATTR static inline __attribute__((always_inline)) void SFX(out)(uint8_t *m, cons
 
 ATTR static inline __attribute__((always_inline)) void SFX(gemm_core)(uint8_t *m, const int32_t *a, const int variant) {
   const uint32_t X = a[0], W = a[1], V = a[2], Nt8 = a[3], S = a[4], STEPS = a[5], NB = a[6], CLS = a[7];
-  const uint32_t THU = a[11], OUT = a[12], MODE = a[13], SCR = a[16], NP = a[17], VV = a[18];
+  const uint32_t THU = a[11], OUT = a[12], MODE = a[13], SCR = a[16], NP = a[17], VV = a[18], USED = a[21];
   const int s1 = variant == VARIANT_S1;
   const uint32_t G = S / NB, rowB = STEPS * 4, vecB = rowB * S;
   int64_t raws = 0, sats = 0;
@@ -169,6 +162,7 @@ ATTR static inline __attribute__((always_inline)) void SFX(gemm_core)(uint8_t *m
     }
     const uint32_t xv = X + v0 * vecB;
     v8u rawacc = {0}; /* lane sums of this tile's raw counts (< 2^32: checked by the caller) */
+    v8i satacc = {0}; /* lane counts of this tile's saturated ADC conversions */
     uint32_t nt = 0;
     /* pairs of 8-neuron tiles in 512-bit vectors, then a last single tile */
     for (; nt + 2 <= Nt8; nt += 2) {
@@ -178,9 +172,9 @@ ATTR static inline __attribute__((always_inline)) void SFX(gemm_core)(uint8_t *m
           const uint32_t s = g * NB + b;
           const uint32_t pw = W + (nt * S + s) * STEPS * 32;
           v8u rawA[4], rawB[4];
-          SFX(raw4x16)(m, xv + s * rowB, vecB, pw, pw + S * STEPS * 32, STEPS, rawA, rawB);
-          SFX(post)(m, a, variant, nt * 8, g, s, rb, ob, real, rawA, dotA, &rawacc, &sats);
-          SFX(post)(m, a, variant, nt * 8 + 8, g, s, rb, ob, real, rawB, dotB, &rawacc, &sats);
+          SFX(raw4x16)(m, xv + s * rowB, vecB, pw, pw + S * STEPS * 32, USED, rawA, rawB);
+          SFX(post)(m, a, variant, nt * 8, g, s, rb, ob, real, rawA, dotA, &rawacc, &satacc);
+          SFX(post)(m, a, variant, nt * 8 + 8, g, s, rb, ob, real, rawB, dotB, &rawacc, &satacc);
         }
         if (!s1) {
           SFX(out)(m, a, nt * 8, g, ob, dotA);
@@ -194,13 +188,14 @@ ATTR static inline __attribute__((always_inline)) void SFX(gemm_core)(uint8_t *m
         for (uint32_t b = 0; b < NB; b++) {
           const uint32_t s = g * NB + b;
           v8u raw[4];
-          SFX(raw4x8)(m, xv + s * rowB, vecB, W + (nt * S + s) * STEPS * 32, STEPS, raw);
-          SFX(post)(m, a, variant, nt * 8, g, s, rb, ob, real, raw, dot, &rawacc, &sats);
+          SFX(raw4x8)(m, xv + s * rowB, vecB, W + (nt * S + s) * STEPS * 32, USED, raw);
+          SFX(post)(m, a, variant, nt * 8, g, s, rb, ob, real, raw, dot, &rawacc, &satacc);
         }
         if (!s1) SFX(out)(m, a, nt * 8, g, ob, dot);
       }
     }
     raws += SFX(hsum8)(rawacc);
+    sats += SFX(hsum8)((v8u)satacc);
   }
   int64_t t;
   memcpy(&t, m + SCR + 256, 8);

@@ -24,7 +24,9 @@ typedef float v8f __attribute__((vector_size(32), aligned(4)));
 typedef uint32_t v16u __attribute__((vector_size(64), aligned(4)));
 
 enum { VARIANT_SENSE = 0, VARIANT_ADC = 1, VARIANT_S1 = 2 };
-#define NARGS 21
+/* the wasm kernels' 21 arguments, then used32: the 32-bit steps per slice that hold bits (the
+ * rest of a slice's steps32 is zero in X and W and adds nothing to a popcount of x ^ w) */
+#define NARGS 22
 
 /* ---- generic build ---- */
 static inline __attribute__((always_inline)) v8u popc8_generic(v8u v) {
@@ -109,6 +111,7 @@ static const char *check_args(const int32_t *a, int variant, uint64_t len) {
   if (NB == 0 || S % NB != 0) return "S is not a multiple of nb";
   if (4 * Nt8 * S * STEPS * 32 >= (1ull << 32)) return "layer too large: a tile's raw count could overflow 32 bits";
   if (V % 4 != 0) return "V is not a multiple of 4";
+  if ((uint64_t)a[21] > STEPS || a[21] == 0) return "used32 must be in 1..steps32";
   if (Nt8 * 8 > NP) return "8*Nt8 exceeds Np";
   const uint64_t G = S / NB, vecB = STEPS * 4 * S;
   if (!in_range(X, V * vecB, len) || !in_range(W, Nt8 * S * STEPS * 32, len) || !in_range(CLS, V, len) || !in_range(SCR, 272, len)) return "X, W, cls or scratch out of memory";
@@ -141,7 +144,7 @@ static napi_value call(napi_env env, napi_callback_info info, int variant, int i
   napi_value argv[NARGS + 1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc != NARGS + 1) {
-    napi_throw_type_error(env, NULL, "archsim native gemm: expects (Uint8Array memory, 21 integers)");
+    napi_throw_type_error(env, NULL, "archsim native gemm: expects (Uint8Array memory, 22 integers)");
     return NULL;
   }
   napi_typedarray_type type;
@@ -156,7 +159,7 @@ static napi_value call(napi_env env, napi_callback_info info, int variant, int i
   int32_t a[NARGS];
   for (int i = 0; i < NARGS; i++) {
     if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "archsim native gemm: arguments 2..22 must be integers");
+      napi_throw_type_error(env, NULL, "archsim native gemm: arguments 2..23 must be integers");
       return NULL;
     }
   }

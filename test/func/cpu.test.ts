@@ -173,8 +173,8 @@ describe('cpu engine', () => {
     const { addon } = loadAddon();
     if (!addon) return ctx.skip();
     const mem = new Uint8Array(new SharedArrayBuffer(1 << 16));
-    // X, W, V, Nt8, S, steps32, nb, cls, corr, nv, thrA, thrU, out, mode, adcS, adcL1, scratch, Np, Vv, nmask, csa
-    const ok = [1024, 2048, 4, 1, 1, 4, 1, 4096, 5000, 6000, 7000, 8000, 9000, 0, 0, 0, 10000, 8, 4, 11000, 0];
+    // X, W, V, Nt8, S, steps32, nb, cls, corr, nv, thrA, thrU, out, mode, adcS, adcL1, scratch, Np, Vv, nmask, csa, used32
+    const ok = [1024, 2048, 4, 1, 1, 4, 1, 4096, 5000, 6000, 7000, 8000, 9000, 0, 0, 0, 10000, 8, 4, 11000, 0, 4];
     expect(() => addon.generic.gemm(mem, ...ok)).not.toThrow();
     const far = [...ok];
     far[1] = (1 << 16) - 64; // weights run past the end
@@ -183,6 +183,9 @@ describe('cpu engine', () => {
     neg[12] = -1;
     expect(() => addon.generic.gemmS1(mem, ...neg)).toThrow(/negative/);
     expect(() => addon.generic.gemm(mem, 1, 2)).toThrow(TypeError);
+    const used = [...ok];
+    used[21] = 5; // more used steps than the slice has
+    expect(() => addon.generic.gemmAdc(mem, ...used)).toThrow(/used32/);
   });
 
   it('ARCHSIM_CPU_KERNELS must name a known kernel set', () => {

@@ -28,7 +28,9 @@ export const MAX_PAGES = 8192;
  * The binary crossbar kernel, in three variants: 'gemm' (sense), 'gemmAdc' (b-bit ADC per row
  * block), 'gemmS1' (sense with one slice per group: the split design's fast case).
  *
- * gemm*(X, W, V, Nt8, S, steps32, nb, cls, corr, nv, thrA, thrU, out, mode, adcS, adcL1, scratch, Np, Vv, nmask, csa)
+ * gemm*(X, W, V, Nt8, S, steps32, nb, cls, corr, nv, thrA, thrU, out, mode, adcS, adcL1, scratch, Np, Vv, nmask, csa[, used32])
+ * (used32, the 32-bit steps per slice that hold bits, is read by the native kernels only; a
+ * WebAssembly function ignores extra arguments)
  *
  * Weights are "vertical": one v128 holds 32 bits of the same slice for 4 neurons (one i32 lane
  * each); W[((t*S + s)*steps32 + k)*2 + h] covers neurons t*8 + 4h .. t*8 + 4h + 3, bits

@@ -96,6 +96,8 @@ export interface BinaryPlan extends OutGeom {
   nb: number;
   S: number;
   steps: number;
+  /** 32-bit steps per slice that hold bits (ceil(slice bits / 32) <= 4 * steps; the rest is zero padding in X and W) */
+  steps32Used: number;
   /** bytes per gathered vector */
   vecB: number;
   wAddr: number;
@@ -480,6 +482,7 @@ function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | 
     nb,
     S,
     steps,
+    steps32Used: Math.ceil(blockLen / 32),
     vecB,
     wAddr,
     corrAddr,

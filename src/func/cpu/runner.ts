@@ -150,8 +150,8 @@ function runBinary(
       k.zero(X, Pp * L.vecB);
       onesIn += k.gather(mapIn + b * L.inMapBytes, X, L.P, L.pw, L.stride, L.pad, L.inH, L.inW, L.inPsb, L.runsAddr, L.nRuns, L.vecB);
       if (L.scalar) k.gemmScalar(X, L.wAddr, Pp, L.Np / 2, L.S, 2 * L.steps, L.clsAddr, L.s1!.aAddr, L.s1!.uAddr, pre, 0, 0, scr, L.Np);
-      else if (s1) k.gemmS1(X, L.wAddr, Pp, L.Nt, L.S, 4 * L.steps, 1, L.clsAddr, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, L.P, L.nmaskAddr, L.csa ? 1 : 0);
-      else gemm(X, L.wAddr, Pp, L.Nt, L.S, 4 * L.steps, L.nb, L.clsAddr, L.corrAddr, L.nvAddr, L.thaAddr, L.thuAddr, pre, 0, adc.s, adc.L1, scr, L.Np, L.P, L.nmaskAddr, L.csa ? 1 : 0);
+      else if (s1) k.gemmS1(X, L.wAddr, Pp, L.Nt, L.S, 4 * L.steps, 1, L.clsAddr, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, L.P, L.nmaskAddr, L.csa ? 1 : 0, L.steps32Used);
+      else gemm(X, L.wAddr, Pp, L.Nt, L.S, 4 * L.steps, L.nb, L.clsAddr, L.corrAddr, L.nvAddr, L.thaAddr, L.thuAddr, pre, 0, adc.s, adc.L1, scr, L.Np, L.P, L.nmaskAddr, L.csa ? 1 : 0, L.steps32Used);
       ones += k.poolMajority(pre, mapOut + b * L.outMapBytes, L.N, L.G, L.Np, L.ph, L.pw, L.oh, L.ow, L.pool.size, L.pool.stride, L.flipAddr, L.outPsb);
     }
   } else {
@@ -160,8 +160,8 @@ function runBinary(
     k.zero(X, Bp * L.vecB);
     for (let b = 0; b < B; b++) onesIn += k.gather(mapIn + b * L.inMapBytes, X + b * L.vecB, 1, 1, 1, 0, L.inH, L.inW, L.inPsb, L.runsAddr, L.nRuns, L.vecB);
     if (L.scalar) k.gemmScalar(X, L.wAddr, Bp, L.Np / 2, L.S, 2 * L.steps, base + sl.clsZero, isCls ? 0 : L.s1!.aAddr, isCls ? 0 : L.s1!.uAddr, pre, isCls ? 1 : 0, L.K, scr, L.Np);
-    else if (s1) k.gemmS1(X, L.wAddr, Bp, L.Nt, L.S, 4 * L.steps, 1, base + sl.clsZero, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, B, L.nmaskAddr, L.csa ? 1 : 0);
-    else gemm(X, L.wAddr, Bp, L.Nt, L.S, 4 * L.steps, L.nb, base + sl.clsZero, L.corrAddr, L.nvAddr, L.thaAddr, L.thuAddr, pre, isCls ? 1 : 0, adc.s, adc.L1, scr, L.Np, B, L.nmaskAddr, L.csa ? 1 : 0);
+    else if (s1) k.gemmS1(X, L.wAddr, Bp, L.Nt, L.S, 4 * L.steps, 1, base + sl.clsZero, 0, 0, s1.aAddr, s1.uAddr, pre, 0, 0, 0, scr, L.Np, B, L.nmaskAddr, L.csa ? 1 : 0, L.steps32Used);
+    else gemm(X, L.wAddr, Bp, L.Nt, L.S, 4 * L.steps, L.nb, base + sl.clsZero, L.corrAddr, L.nvAddr, L.thaAddr, L.thuAddr, pre, isCls ? 1 : 0, adc.s, adc.L1, scr, L.Np, B, L.nmaskAddr, L.csa ? 1 : 0, L.steps32Used);
     if (isCls) {
       const d = new Int32Array(u8.buffer, pre, Bp * L.Np);
       for (let b = 0; b < B; b++) for (let c = 0; c < L.N; c++) dotsOut![b * L.N + c] = d[b * L.Np + c]!;
