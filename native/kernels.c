@@ -1,6 +1,6 @@
 /*
  * archsim's native crossbar kernels: the binary GEMMs of the fast CPU path (gemm, gemmAdc,
- * gemmS1 of src/func/cpu/kernels.ts) as a Node-API addon, for CPUs whose vector popcount the
+ * gemmS1 of src/func/cpu/kernels.ts) and its im2col gather as a Node-API addon, for CPUs whose vector popcount the
  * WebAssembly path cannot reach (Node 20's V8 emits no AVX-512: i8x16.popcnt becomes a
  * nibble-table sequence). Two builds of one body (gemm_body.h):
  *   - avx512: AVX-512 VPOPCNTDQ + VL, one vpopcntd per 8 neurons x 32 bits;
@@ -63,6 +63,7 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
 #define FLOOR8(v) floor8_generic(v)
 #define PACK8(v) pack8_generic(v)
 #include "gemm_body.h"
+#include "gather_body.h"
 #undef SFX
 #undef ATTR
 #undef POPC8
@@ -74,7 +75,7 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
 /* ---- AVX-512 VPOPCNTDQ build ---- */
 #if defined(__x86_64__)
 #include <immintrin.h>
-#define AVX512_TARGET __attribute__((target("avx2,fma,avx512f,avx512vl,avx512vpopcntdq")))
+#define AVX512_TARGET __attribute__((target("popcnt,avx2,fma,avx512f,avx512vl,avx512vpopcntdq")))
 #define SFX(name) name##_avx512
 #define ATTR AVX512_TARGET
 #define POPC8(v) ((v8u)_mm256_popcnt_epi32((__m256i)(v)))
@@ -83,6 +84,7 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
 #define FLOOR8(v) ((v8f)_mm256_floor_ps((__m256)(v)))
 #define PACK8(v) ((uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8((__m256i)(v))))
 #include "gemm_body.h"
+#include "gather_body.h"
 #undef SFX
 #undef ATTR
 #undef POPC8
@@ -97,6 +99,7 @@ static int have_avx512(void) {
 #else
 static int have_avx512(void) { return 0; }
 static void gemm_avx512(uint8_t *m, const int32_t *a, int variant) { gemm_generic(m, a, variant); }
+static uint32_t gather_avx512(uint8_t *m, const int32_t *a) { return gather_generic(m, a); }
 #endif
 
 /* ---- bounds: every byte a call touches lies inside the memory ---- */
@@ -174,6 +177,58 @@ static napi_value call(napi_env env, napi_callback_info info, int variant, int i
   return NULL;
 }
 
+/* gather's bounds: the map, the vectors and every run stay inside the memory and their rows */
+static const char *check_gather(const uint8_t *m, const int32_t *a, uint64_t len) {
+  for (int i = 0; i < 12; i++)
+    if (a[i] < 0) return "negative argument";
+  const uint64_t MAP = a[0], X = a[1], P = a[2], PW = a[3], H = a[6], Wd = a[7], PSB = a[8], RUNS = a[9], NR = a[10], VECB = a[11];
+  if (PW == 0 && P > 0) return "pw is 0";
+  if (!in_range(MAP, H * Wd * PSB + 8, len) || !in_range(X, P * VECB + 8, len) || !in_range(RUNS, NR * 20, len)) return "map, vectors or runs out of memory";
+  const int32_t *runs = (const int32_t *)(m + RUNS);
+  for (uint64_t r = 0; r < NR; r++) {
+    const int32_t *rp = runs + 5 * r;
+    if (rp[2] < 0 || rp[3] < 0 || rp[4] < 0 || (uint64_t)rp[2] + (uint64_t)rp[3] > PSB * 8 || (uint64_t)rp[4] + (uint64_t)rp[3] > VECB * 8) return "a run reaches outside its pixel or vector";
+  }
+  return NULL;
+}
+
+static napi_value gather_call(napi_env env, napi_callback_info info, int isa) {
+  size_t argc = 13;
+  napi_value argv[13];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc != 13) {
+    napi_throw_type_error(env, NULL, "archsim native gather: expects (Uint8Array memory, 12 integers)");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &off) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "archsim native gather: first argument must be a Uint8Array over the memory");
+    return NULL;
+  }
+  int32_t a[12];
+  for (int i = 0; i < 12; i++) {
+    if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "archsim native gather: arguments 2..13 must be integers");
+      return NULL;
+    }
+  }
+  const char *err = check_gather((const uint8_t *)data, a, length);
+  if (err) {
+    napi_throw_range_error(env, NULL, err);
+    return NULL;
+  }
+  const uint32_t ones = isa ? gather_avx512((uint8_t *)data, a) : gather_generic((uint8_t *)data, a);
+  napi_value out;
+  napi_create_uint32(env, ones, &out);
+  return out;
+}
+static napi_value gather_g(napi_env env, napi_callback_info info) { return gather_call(env, info, 0); }
+static napi_value gather_v(napi_env env, napi_callback_info info) { return gather_call(env, info, 1); }
+
 #define ENTRY(name, variant, isa) \
   static napi_value name(napi_env env, napi_callback_info info) { return call(env, info, variant, isa); }
 ENTRY(gemm_g, VARIANT_SENSE, 0)
@@ -195,12 +250,14 @@ NAPI_MODULE_INIT() {
   set_fn(env, generic, "gemm", gemm_g);
   set_fn(env, generic, "gemmAdc", gemmAdc_g);
   set_fn(env, generic, "gemmS1", gemmS1_g);
+  set_fn(env, generic, "gather", gather_g);
   napi_set_named_property(env, exports, "generic", generic);
   if (have_avx512()) {
     napi_create_object(env, &avx512);
     set_fn(env, avx512, "gemm", gemm_v);
     set_fn(env, avx512, "gemmAdc", gemmAdc_v);
     set_fn(env, avx512, "gemmS1", gemmS1_v);
+    set_fn(env, avx512, "gather", gather_v);
     napi_set_named_property(env, exports, "avx512", avx512);
   }
   napi_get_boolean(env, have_avx512(), &flag);

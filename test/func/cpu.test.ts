@@ -186,6 +186,13 @@ describe('cpu engine', () => {
     const used = [...ok];
     used[21] = 5; // more used steps than the slice has
     expect(() => addon.generic.gemmAdc(mem, ...used)).toThrow(/used32/);
+    // gather(map, X, P, pw, stride, pad, H, W, psb, runs, nRuns, vecB): a run of 8 bits from bit 4 of a 1-byte pixel
+    new Int32Array(mem.buffer, 20000, 5).set([0, 0, 4, 8, 0]);
+    expect(() => addon.generic.gather(mem, 1024, 2048, 1, 1, 1, 0, 1, 1, 1, 20000, 1, 16)).toThrow(/run reaches outside/);
+    new Int32Array(mem.buffer, 20000, 5).set([0, 0, 0, 8, 0]);
+    mem[1024] = 0b1011;
+    expect(addon.generic.gather(mem, 1024, 2048, 1, 1, 1, 0, 1, 1, 1, 20000, 1, 16)).toBe(3);
+    expect(mem[2048]).toBe(0b1011);
   });
 
   it('ARCHSIM_CPU_KERNELS must name a known kernel set', () => {

@@ -1,8 +1,9 @@
 /**
  * The optional native kernels of the fast CPU path (native/kernels.c, a Node-API addon built by
  * `npm run build:native`): the binary GEMMs (gemm, gemmAdc, gemmS1) with AVX-512 VPOPCNTDQ, which
- * Node 20's WebAssembly cannot reach (V8 emits no AVX-512). Same arguments, layouts and exact
- * integer results as the wasm kernels they replace; every other kernel stays WebAssembly.
+ * Node 20's WebAssembly cannot reach (V8 emits no AVX-512), and the im2col gather. Same
+ * arguments, layouts and exact integer results as the wasm kernels they replace; every other
+ * kernel stays WebAssembly.
  *
  * Selection (CpuEngineOptions.kernels, or ARCHSIM_CPU_KERNELS): 'auto' takes the AVX-512 build
  * when the addon is built and the CPU has AVX-512 VPOPCNTDQ + VL, else the wasm kernels;
@@ -24,6 +25,7 @@ interface AddonSet {
   gemm: Gemm;
   gemmAdc: Gemm;
   gemmS1: Gemm;
+  gather: (mem: Uint8Array, ...a: number[]) => number;
 }
 interface Addon {
   generic: AddonSet;
@@ -68,7 +70,7 @@ export function resolveKernels(choice: CpuKernelChoice): CpuKernelIsa {
   return 'avx512';
 }
 
-/** `base` with its binary GEMMs replaced by the addon's `isa` build, over `memory`. */
+/** `base` with its binary GEMMs and gather replaced by the addon's `isa` build, over `memory`. */
 export function withNativeGemms(base: Kernels, memory: WebAssembly.Memory, isa: CpuKernelIsa): Kernels {
   if (isa === 'wasm') return base;
   const set = loadAddon().addon?.[isa];
@@ -83,5 +85,6 @@ export function withNativeGemms(base: Kernels, memory: WebAssembly.Memory, isa: 
     gemm: (...a: number[]) => set.gemm(view(), ...a),
     gemmAdc: (...a: number[]) => set.gemmAdc(view(), ...a),
     gemmS1: (...a: number[]) => set.gemmS1(view(), ...a),
+    gather: (...a: number[]) => set.gather(view(), ...a),
   };
 }
