@@ -1,6 +1,7 @@
 /*
  * archsim's native crossbar kernels: the binary GEMMs of the fast CPU path (gemm, gemmAdc,
- * gemmS1 of src/func/cpu/kernels.ts) and its im2col gather as a Node-API addon, for CPUs whose vector popcount the
+ * gemmS1 of src/func/cpu/kernels.ts), its im2col gather and its pooling + majority as a
+ * Node-API addon, for CPUs whose vector popcount the
  * WebAssembly path cannot reach (Node 20's V8 emits no AVX-512: i8x16.popcnt becomes a
  * nibble-table sequence). Two builds of one body (gemm_body.h):
  *   - avx512: AVX-512 VPOPCNTDQ + VL, one vpopcntd per 8 neurons x 32 bits;
@@ -22,6 +23,7 @@ typedef uint32_t v8u __attribute__((vector_size(32), aligned(4)));
 typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
 typedef float v8f __attribute__((vector_size(32), aligned(4)));
 typedef uint32_t v16u __attribute__((vector_size(64), aligned(4)));
+typedef uint8_t v64b __attribute__((vector_size(64), aligned(1)));
 
 enum { VARIANT_SENSE = 0, VARIANT_ADC = 1, VARIANT_S1 = 2 };
 /* the wasm kernels' 21 arguments, then used32: the 32-bit steps per slice that hold bits (the
@@ -55,8 +57,20 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
   memcpy((uint8_t *)&r + 32, hi, 32);
   return r;
 }
+static inline __attribute__((always_inline)) v64b loadb_generic(const uint8_t *p, uint32_t n) {
+  v64b r = {0};
+  memcpy(&r, p, n);
+  return r;
+}
+static inline __attribute__((always_inline)) uint64_t mask64_generic(v64b v) {
+  uint64_t r = 0;
+  for (int j = 0; j < 64; j++) r |= (uint64_t)(v[j] & 1) << j;
+  return r;
+}
 #define SFX(name) name##_generic
 #define ATTR
+#define LOADB(p, n) loadb_generic(p, n)
+#define MASK64(v) mask64_generic(v)
 #define POPC8(v) popc8_generic(v)
 #define POPC16(v) popc16_generic(v)
 #define COMBINE16(lo, hi) combine16_generic(lo, hi)
@@ -64,6 +78,7 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
 #define PACK8(v) pack8_generic(v)
 #include "gemm_body.h"
 #include "gather_body.h"
+#include "pool_body.h"
 #undef SFX
 #undef ATTR
 #undef POPC8
@@ -71,13 +86,17 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
 #undef PACK8
 #undef POPC16
 #undef COMBINE16
+#undef LOADB
+#undef MASK64
 
 /* ---- AVX-512 VPOPCNTDQ build ---- */
 #if defined(__x86_64__)
 #include <immintrin.h>
-#define AVX512_TARGET __attribute__((target("popcnt,avx2,fma,avx512f,avx512vl,avx512vpopcntdq")))
+#define AVX512_TARGET __attribute__((target("popcnt,avx2,fma,avx512f,avx512vl,avx512bw,avx512vpopcntdq")))
 #define SFX(name) name##_avx512
 #define ATTR AVX512_TARGET
+#define LOADB(p, n) ((v64b)_mm512_maskz_loadu_epi8((n) >= 64 ? ~0ull : (1ull << (n)) - 1, (p)))
+#define MASK64(v) ((uint64_t)_mm512_movepi8_mask((__m512i)(v)))
 #define POPC8(v) ((v8u)_mm256_popcnt_epi32((__m256i)(v)))
 #define POPC16(v) ((v16u)_mm512_popcnt_epi32((__m512i)(v)))
 #define COMBINE16(lo, hi) ((v16u)_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(lo))), _mm256_loadu_si256((const __m256i *)(hi)), 1))
@@ -85,6 +104,7 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
 #define PACK8(v) ((uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8((__m256i)(v))))
 #include "gemm_body.h"
 #include "gather_body.h"
+#include "pool_body.h"
 #undef SFX
 #undef ATTR
 #undef POPC8
@@ -92,14 +112,17 @@ static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_
 #undef PACK8
 #undef POPC16
 #undef COMBINE16
+#undef LOADB
+#undef MASK64
 static int have_avx512(void) {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vpopcntdq");
 }
 #else
 static int have_avx512(void) { return 0; }
 static void gemm_avx512(uint8_t *m, const int32_t *a, int variant) { gemm_generic(m, a, variant); }
 static uint32_t gather_avx512(uint8_t *m, const int32_t *a) { return gather_generic(m, a); }
+static uint32_t pool_majority_avx512(uint8_t *m, const int32_t *a) { return pool_majority_generic(m, a); }
 #endif
 
 /* ---- bounds: every byte a call touches lies inside the memory ---- */
@@ -229,6 +252,67 @@ static napi_value gather_call(napi_env env, napi_callback_info info, int isa) {
 static napi_value gather_g(napi_env env, napi_callback_info info) { return gather_call(env, info, 0); }
 static napi_value gather_v(napi_env env, napi_callback_info info) { return gather_call(env, info, 1); }
 
+/* poolMajority's bounds: every byte it reads or writes lies inside the memory */
+static const char *check_pool(const int32_t *a, uint64_t len) {
+  for (int i = 0; i < 13; i++)
+    if (a[i] < 0) return "negative argument";
+  const uint64_t PRE = a[0], MAP = a[1], N = a[2], G = a[3], NP = a[4], PH = a[5], PW = a[6], OH = a[7], OW = a[8], PS = a[9], PST = a[10], FLIP = a[11], PSB = a[12];
+  if (G == 0 || G > 255) return "G must be in 1..255";
+  if (N > NP) return "N exceeds Np";
+  if ((N + 7) / 8 > PSB) return "psb too small for N";
+  const uint64_t rows = PS ? (OH - 1) * PST + PS : OH, cols = PS ? (OW - 1) * PST + PS : OW;
+  if (OH && OW && (rows > PH || cols > PW)) return "pool windows reach outside the pre-pool map";
+  if (!in_range(PRE, PH * PW * G * NP, len) || !in_range(MAP, OH * OW * PSB, len) || (PS && !in_range(FLIP, G * NP, len))) return "pre, map or flip out of memory";
+  return NULL;
+}
+
+static napi_value int_call(napi_env env, napi_callback_info info, const char *name, size_t nargs, int32_t *a, void **data) {
+  size_t argc = nargs + 1;
+  napi_value argv[16];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc != nargs + 1) {
+    napi_throw_type_error(env, NULL, name);
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, data, &ab, &off) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, name);
+    return NULL;
+  }
+  for (size_t i = 0; i < nargs; i++) {
+    if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, name);
+      return NULL;
+    }
+  }
+  napi_value len;
+  napi_create_double(env, (double)length, &len);
+  return len;
+}
+
+static napi_value pool_call(napi_env env, napi_callback_info info, int isa) {
+  int32_t a[13];
+  void *data;
+  napi_value lenv = int_call(env, info, "archsim native poolMajority: expects (Uint8Array memory, 13 integers)", 13, a, &data);
+  if (!lenv) return NULL;
+  double len;
+  napi_get_value_double(env, lenv, &len);
+  const char *err = check_pool(a, (uint64_t)len);
+  if (err) {
+    napi_throw_range_error(env, NULL, err);
+    return NULL;
+  }
+  const uint32_t ones = isa ? pool_majority_avx512((uint8_t *)data, a) : pool_majority_generic((uint8_t *)data, a);
+  napi_value out;
+  napi_create_uint32(env, ones, &out);
+  return out;
+}
+static napi_value pool_g(napi_env env, napi_callback_info info) { return pool_call(env, info, 0); }
+static napi_value pool_v(napi_env env, napi_callback_info info) { return pool_call(env, info, 1); }
+
 #define ENTRY(name, variant, isa) \
   static napi_value name(napi_env env, napi_callback_info info) { return call(env, info, variant, isa); }
 ENTRY(gemm_g, VARIANT_SENSE, 0)
@@ -251,6 +335,7 @@ NAPI_MODULE_INIT() {
   set_fn(env, generic, "gemmAdc", gemmAdc_g);
   set_fn(env, generic, "gemmS1", gemmS1_g);
   set_fn(env, generic, "gather", gather_g);
+  set_fn(env, generic, "poolMajority", pool_g);
   napi_set_named_property(env, exports, "generic", generic);
   if (have_avx512()) {
     napi_create_object(env, &avx512);
@@ -258,6 +343,7 @@ NAPI_MODULE_INIT() {
     set_fn(env, avx512, "gemmAdc", gemmAdc_v);
     set_fn(env, avx512, "gemmS1", gemmS1_v);
     set_fn(env, avx512, "gather", gather_v);
+    set_fn(env, avx512, "poolMajority", pool_v);
     napi_set_named_property(env, exports, "avx512", avx512);
   }
   napi_get_boolean(env, have_avx512(), &flag);
