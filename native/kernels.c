@@ -1,7 +1,7 @@
 /*
  * archsim's native crossbar kernels: the binary GEMMs of the fast CPU path (gemm, gemmAdc,
- * gemmS1 of src/func/cpu/kernels.ts), its im2col gather and its pooling + majority as a
- * Node-API addon, for CPUs whose vector popcount the
+ * gemmS1 of src/func/cpu/kernels.ts), its im2col gather, its pooling + majority and its dense
+ * first layer (dotMask) as a Node-API addon, for CPUs whose vector popcount the
  * WebAssembly path cannot reach (Node 20's V8 emits no AVX-512: i8x16.popcnt becomes a
  * nibble-table sequence). Two builds of one body (gemm_body.h):
  *   - avx512: AVX-512 VPOPCNTDQ + VL, one vpopcntd per 8 neurons x 32 bits;
@@ -24,6 +24,8 @@ typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
 typedef float v8f __attribute__((vector_size(32), aligned(4)));
 typedef uint32_t v16u __attribute__((vector_size(64), aligned(4)));
 typedef uint8_t v64b __attribute__((vector_size(64), aligned(1)));
+typedef uint16_t v32u16 __attribute__((vector_size(64), aligned(2)));
+typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
 
 enum { VARIANT_SENSE = 0, VARIANT_ADC = 1, VARIANT_S1 = 2 };
 /* the wasm kernels' 21 arguments, then used32: the 32-bit steps per slice that hold bits (the
@@ -79,6 +81,7 @@ static inline __attribute__((always_inline)) uint64_t mask64_generic(v64b v) {
 #include "gemm_body.h"
 #include "gather_body.h"
 #include "pool_body.h"
+#include "dotmask_body.h"
 #undef SFX
 #undef ATTR
 #undef POPC8
@@ -105,6 +108,7 @@ static inline __attribute__((always_inline)) uint64_t mask64_generic(v64b v) {
 #include "gemm_body.h"
 #include "gather_body.h"
 #include "pool_body.h"
+#include "dotmask_body.h"
 #undef SFX
 #undef ATTR
 #undef POPC8
@@ -123,6 +127,7 @@ static int have_avx512(void) { return 0; }
 static void gemm_avx512(uint8_t *m, const int32_t *a, int variant) { gemm_generic(m, a, variant); }
 static uint32_t gather_avx512(uint8_t *m, const int32_t *a) { return gather_generic(m, a); }
 static uint32_t pool_majority_avx512(uint8_t *m, const int32_t *a) { return pool_majority_generic(m, a); }
+static void dot_mask_avx512(uint8_t *m, const int32_t *a) { dot_mask_generic(m, a); }
 #endif
 
 /* ---- bounds: every byte a call touches lies inside the memory ---- */
@@ -313,6 +318,38 @@ static napi_value pool_call(napi_env env, napi_callback_info info, int isa) {
 static napi_value pool_g(napi_env env, napi_callback_info info) { return pool_call(env, info, 0); }
 static napi_value pool_v(napi_env env, napi_callback_info info) { return pool_call(env, info, 1); }
 
+/* dotMask's bounds: the list, every mask row it names, the thresholds and the output */
+static const char *check_dotmask(const uint8_t *m, const int32_t *a, uint64_t len) {
+  for (int i = 0; i < 9; i++)
+    if (i != 2 && a[i] < 0) return "negative argument";
+  const uint64_t LIST = a[0], NL = a[1], W = a[3], NP = a[4], THA = a[5], THU = a[6], OUT = a[7];
+  if (NP % 64 != 0) return "Np is not a multiple of 64";
+  if (!in_range(LIST, NL * 8, len) || !in_range(THA, NP * 4, len) || !in_range(THU, NP * 4, len) || !in_range(OUT, NP, len)) return "list, thresholds or output out of memory";
+  const int32_t *list = (const int32_t *)(m + LIST);
+  for (uint64_t i = 0; i < NL; i++)
+    if (list[2 * i] < 0 || !in_range(W + (uint64_t)list[2 * i], NP, len)) return "a mask row out of memory";
+  return NULL;
+}
+
+static napi_value dotmask_call(napi_env env, napi_callback_info info, int isa) {
+  int32_t a[9];
+  void *data;
+  napi_value lenv = int_call(env, info, "archsim native dotMask: expects (Uint8Array memory, 9 integers)", 9, a, &data);
+  if (!lenv) return NULL;
+  double len;
+  napi_get_value_double(env, lenv, &len);
+  const char *err = check_dotmask((const uint8_t *)data, a, (uint64_t)len);
+  if (err) {
+    napi_throw_range_error(env, NULL, err);
+    return NULL;
+  }
+  if (isa) dot_mask_avx512((uint8_t *)data, a);
+  else dot_mask_generic((uint8_t *)data, a);
+  return NULL;
+}
+static napi_value dotmask_g(napi_env env, napi_callback_info info) { return dotmask_call(env, info, 0); }
+static napi_value dotmask_v(napi_env env, napi_callback_info info) { return dotmask_call(env, info, 1); }
+
 #define ENTRY(name, variant, isa) \
   static napi_value name(napi_env env, napi_callback_info info) { return call(env, info, variant, isa); }
 ENTRY(gemm_g, VARIANT_SENSE, 0)
@@ -336,6 +373,7 @@ NAPI_MODULE_INIT() {
   set_fn(env, generic, "gemmS1", gemmS1_g);
   set_fn(env, generic, "gather", gather_g);
   set_fn(env, generic, "poolMajority", pool_g);
+  set_fn(env, generic, "dotMask", dotmask_g);
   napi_set_named_property(env, exports, "generic", generic);
   if (have_avx512()) {
     napi_create_object(env, &avx512);
@@ -344,6 +382,7 @@ NAPI_MODULE_INIT() {
     set_fn(env, avx512, "gemmS1", gemmS1_v);
     set_fn(env, avx512, "gather", gather_v);
     set_fn(env, avx512, "poolMajority", pool_v);
+    set_fn(env, avx512, "dotMask", dotmask_v);
     napi_set_named_property(env, exports, "avx512", avx512);
   }
   napi_get_boolean(env, have_avx512(), &flag);

@@ -2,7 +2,7 @@
  * The optional native kernels of the fast CPU path (native/kernels.c, a Node-API addon built by
  * `npm run build:native`): the binary GEMMs (gemm, gemmAdc, gemmS1) with AVX-512 VPOPCNTDQ, which
  * Node 20's WebAssembly cannot reach (V8 emits no AVX-512), the im2col gather and the pooling +
- * majority pass. Same
+ * majority pass and the dense first layer (dotMask). Same
  * arguments, layouts and exact integer results as the wasm kernels they replace; every other
  * kernel stays WebAssembly.
  *
@@ -28,6 +28,7 @@ interface AddonSet {
   gemmS1: Gemm;
   gather: (mem: Uint8Array, ...a: number[]) => number;
   poolMajority: (mem: Uint8Array, ...a: number[]) => number;
+  dotMask: (mem: Uint8Array, ...a: number[]) => void;
 }
 interface Addon {
   generic: AddonSet;
@@ -72,7 +73,7 @@ export function resolveKernels(choice: CpuKernelChoice): CpuKernelIsa {
   return 'avx512';
 }
 
-/** `base` with its binary GEMMs, gather and poolMajority replaced by the addon's `isa` build, over `memory`. */
+/** `base` with its binary GEMMs, gather, poolMajority and dotMask replaced by the addon's `isa` build, over `memory`. */
 export function withNativeGemms(base: Kernels, memory: WebAssembly.Memory, isa: CpuKernelIsa): Kernels {
   if (isa === 'wasm') return base;
   const set = loadAddon().addon?.[isa];
@@ -90,5 +91,6 @@ export function withNativeGemms(base: Kernels, memory: WebAssembly.Memory, isa: 
     gather: (...a: number[]) => set.gather(view(), ...a),
     // byte counters: more than 255 groups stay on the wasm kernel (G is the 4th argument)
     poolMajority: (...a: number[]) => (a[3]! <= 255 ? set.poolMajority(view(), ...a) : base.poolMajority(...a)),
+    dotMask: (...a: number[]) => set.dotMask(view(), ...a),
   };
 }
