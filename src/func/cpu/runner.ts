@@ -207,10 +207,11 @@ export function runShard(k: Kernels, memory: WebAssembly.Memory, job: ShardJob):
     const first = plan.layers[0] as InputPlan;
     const fl = job.firstLayer;
     const kept = fl && fl.mode !== 'none' ? fl.addr + c0 * first.outMapBytes : 0;
-    if (fl?.mode === 'load') u8.copyWithin(mapIn, kept, kept + B * first.outMapBytes);
+    // Buffer#copy (memmove) rather than copyWithin, which is slow on shared memory
+    if (fl?.mode === 'load') Buffer.from(u8.buffer, kept, B * first.outMapBytes).copy(u8, mapIn);
     else {
       runInput(k, u8, first, job, c0, B, mapIn, sl, act[0]!);
-      if (fl?.mode === 'store') u8.copyWithin(kept, mapIn, mapIn + B * first.outMapBytes);
+      if (fl?.mode === 'store') Buffer.from(u8.buffer, mapIn, B * first.outMapBytes).copy(u8, kept);
     }
     for (let i = 1; i < plan.layers.length; i++) {
       const L = plan.layers[i] as BinaryPlan;
