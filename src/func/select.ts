@@ -4,7 +4,8 @@
  * auto: a hardware GPU when Dawn finds one; otherwise the fast CPU path (on a software adapter
  *       such as llvmpipe the CPU path is faster, so auto does not take it).
  * gpu:  the WGSL path on whatever adapter exists, software included; an error when there is none.
- * cpu:  the fast CPU path (WebAssembly, worker threads).
+ * cpu:  the fast CPU path (worker threads; native AVX-512 kernels where built and supported,
+ *       else WebAssembly: src/func/cpu/native.ts).
  * reference: the plain TypeScript oracle (slow; for checking).
  * Modules are imported lazily so that nothing touches the GPU before inputs are validated.
  */
@@ -32,7 +33,9 @@ export async function selectEngine(choice: BackendChoice, opts: { workers?: numb
   }
   const cpu = async (reason: string): Promise<SelectedEngine> => {
     const { createCpuEngine } = await import('./cpu/engine.ts');
-    return { engine: createCpuEngine({ workers: opts.workers }), backend: 'cpu', reason };
+    const engine = createCpuEngine({ workers: opts.workers });
+    const kernels = engine.kernelIsa === 'avx512' ? 'native AVX-512 kernels' : engine.kernelIsa === 'generic' ? 'native portable-C kernels' : 'WebAssembly kernels';
+    return { engine, backend: 'cpu', reason: `${reason}; ${kernels}` };
   };
   if (choice === 'cpu') return cpu('cpu (fast path), as requested');
   const { acquireGpu } = await import('../gpu/runtime.ts');
