@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <math.h>
+#include <stdio.h>
 
 typedef uint32_t v8u __attribute__((vector_size(32), aligned(4)));
 typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
@@ -78,19 +79,7 @@ static inline __attribute__((always_inline)) uint64_t mask64_generic(v64b v) {
 #define COMBINE16(lo, hi) combine16_generic(lo, hi)
 #define FLOOR8(v) floor8_generic(v)
 #define PACK8(v) pack8_generic(v)
-#include "gemm_body.h"
-#include "gather_body.h"
-#include "pool_body.h"
-#include "dotmask_body.h"
-#undef SFX
-#undef ATTR
-#undef POPC8
-#undef FLOOR8
-#undef PACK8
-#undef POPC16
-#undef COMBINE16
-#undef LOADB
-#undef MASK64
+#include "bodies.h"
 
 /* ---- AVX-512 VPOPCNTDQ build ---- */
 #if defined(__x86_64__)
@@ -105,19 +94,7 @@ static inline __attribute__((always_inline)) uint64_t mask64_generic(v64b v) {
 #define COMBINE16(lo, hi) ((v16u)_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(lo))), _mm256_loadu_si256((const __m256i *)(hi)), 1))
 #define FLOOR8(v) ((v8f)_mm256_floor_ps((__m256)(v)))
 #define PACK8(v) ((uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8((__m256i)(v))))
-#include "gemm_body.h"
-#include "gather_body.h"
-#include "pool_body.h"
-#include "dotmask_body.h"
-#undef SFX
-#undef ATTR
-#undef POPC8
-#undef FLOOR8
-#undef PACK8
-#undef POPC16
-#undef COMBINE16
-#undef LOADB
-#undef MASK64
+#include "bodies.h"
 static int have_avx512(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vpopcntdq");
@@ -137,8 +114,7 @@ static const char *check_args(const int32_t *a, int variant, uint64_t len) {
   for (int i = 0; i < NARGS; i++)
     if (a[i] < 0) return "negative argument";
   const uint64_t X = a[0], W = a[1], V = a[2], Nt8 = a[3], S = a[4], STEPS = a[5], NB = a[6], CLS = a[7];
-  const uint64_t CORR = a[8], NV = a[9], THA = a[10], THU = a[11], OUT = a[12], MODE = a[13];
-  const uint64_t SCR = a[16], NP = a[17], NMASK = a[19];
+  const uint64_t THA = a[10], THU = a[11], OUT = a[12], MODE = a[13], SCR = a[16], NP = a[17], NMASK = a[19];
   if (NB == 0 || S % NB != 0) return "S is not a multiple of nb";
   if (4 * Nt8 * S * STEPS * 32 >= (1ull << 32)) return "layer too large: a tile's raw count could overflow 32 bits";
   if (V % 4 != 0) return "V is not a multiple of 4";
@@ -146,16 +122,14 @@ static const char *check_args(const int32_t *a, int variant, uint64_t len) {
   if (Nt8 * 8 > NP) return "8*Nt8 exceeds Np";
   const uint64_t G = S / NB, vecB = STEPS * 4 * S;
   if (!in_range(X, V * vecB, len) || !in_range(W, Nt8 * S * STEPS * 32, len) || !in_range(CLS, V, len) || !in_range(SCR, 272, len)) return "X, W, cls or scratch out of memory";
-  const uint64_t classes = 256;
   if (variant == VARIANT_S1) {
     if (!in_range(THA, G * NP * 4, len) || !in_range(OUT, V * G * NP, len)) return "thresholds or output out of memory";
-    (void)THU; /* U is indexed by the vector's class: checked per call below */
+    /* U is indexed by the vector's class: check_classes */
   } else {
     if (!in_range(THA, G * NP * 4, len) || !in_range(THU, G * NP * 4, len)) return "thresholds out of memory";
     if (!in_range(OUT, MODE ? V * G * NP * 4 : V * G * NP, len)) return "output out of memory";
   }
   if (variant == VARIANT_ADC && !in_range(NMASK, NP * 4, len)) return "neuron mask out of memory";
-  (void)CORR; (void)NV; (void)classes;
   return NULL;
 }
 
@@ -170,38 +144,60 @@ static const char *check_classes(const uint8_t *m, const int32_t *a, int variant
   return NULL;
 }
 
-static napi_value call(napi_env env, napi_callback_info info, int variant, int isa) {
-  size_t argc = NARGS + 1;
-  napi_value argv[NARGS + 1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc != NARGS + 1) {
-    napi_throw_type_error(env, NULL, "archsim native gemm: expects (Uint8Array memory, 22 integers)");
-    return NULL;
+/*
+ * Reads a call's (Uint8Array memory, nargs integers) into a; on a bad call throws a TypeError
+ * naming the kernel and returns 0.
+ */
+static int read_args(napi_env env, napi_callback_info info, const char *kernel, size_t nargs, int32_t *a, uint8_t **data, uint64_t *len) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "archsim native %s: expects (Uint8Array over the memory, %zu integers)", kernel, nargs);
+  size_t argc = 32;
+  napi_value argv[32];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != nargs + 1) {
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
   }
   napi_typedarray_type type;
-  size_t length;
-  void *data;
+  size_t length, off;
+  void *ptr;
   napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &off) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "archsim native gemm: first argument must be a Uint8Array over the memory");
-    return NULL;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &ptr, &ab, &off) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
   }
-  int32_t a[NARGS];
-  for (int i = 0; i < NARGS; i++) {
+  for (size_t i = 0; i < nargs; i++) {
     if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "archsim native gemm: arguments 2..23 must be integers");
-      return NULL;
+      napi_throw_type_error(env, NULL, msg);
+      return 0;
     }
   }
-  const char *err = check_args(a, variant, length);
-  if (!err) err = check_classes((const uint8_t *)data, a, variant, length);
-  if (err) {
-    napi_throw_range_error(env, NULL, err);
-    return NULL;
-  }
-  if (isa) gemm_avx512((uint8_t *)data, a, variant);
-  else gemm_generic((uint8_t *)data, a, variant);
+  *data = (uint8_t *)ptr;
+  *len = length;
+  return 1;
+}
+
+/* throws err (when set) as a RangeError; returns whether it did */
+static int range_error(napi_env env, const char *err) {
+  if (err) napi_throw_range_error(env, NULL, err);
+  return err != NULL;
+}
+
+static napi_value uint_result(napi_env env, uint32_t v) {
+  napi_value out;
+  napi_create_uint32(env, v, &out);
+  return out;
+}
+
+static napi_value call(napi_env env, napi_callback_info info, int variant, int isa) {
+  int32_t a[NARGS];
+  uint8_t *m;
+  uint64_t len;
+  if (!read_args(env, info, "gemm", NARGS, a, &m, &len)) return NULL;
+  const char *err = check_args(a, variant, len);
+  if (!err) err = check_classes(m, a, variant, len);
+  if (range_error(env, err)) return NULL;
+  if (isa) gemm_avx512(m, a, variant);
+  else gemm_generic(m, a, variant);
   return NULL;
 }
 
@@ -221,38 +217,11 @@ static const char *check_gather(const uint8_t *m, const int32_t *a, uint64_t len
 }
 
 static napi_value gather_call(napi_env env, napi_callback_info info, int isa) {
-  size_t argc = 13;
-  napi_value argv[13];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc != 13) {
-    napi_throw_type_error(env, NULL, "archsim native gather: expects (Uint8Array memory, 12 integers)");
-    return NULL;
-  }
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &off) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "archsim native gather: first argument must be a Uint8Array over the memory");
-    return NULL;
-  }
   int32_t a[12];
-  for (int i = 0; i < 12; i++) {
-    if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "archsim native gather: arguments 2..13 must be integers");
-      return NULL;
-    }
-  }
-  const char *err = check_gather((const uint8_t *)data, a, length);
-  if (err) {
-    napi_throw_range_error(env, NULL, err);
-    return NULL;
-  }
-  const uint32_t ones = isa ? gather_avx512((uint8_t *)data, a) : gather_generic((uint8_t *)data, a);
-  napi_value out;
-  napi_create_uint32(env, ones, &out);
-  return out;
+  uint8_t *m;
+  uint64_t len;
+  if (!read_args(env, info, "gather", 12, a, &m, &len) || range_error(env, check_gather(m, a, len))) return NULL;
+  return uint_result(env, isa ? gather_avx512(m, a) : gather_generic(m, a));
 }
 static napi_value gather_g(napi_env env, napi_callback_info info) { return gather_call(env, info, 0); }
 static napi_value gather_v(napi_env env, napi_callback_info info) { return gather_call(env, info, 1); }
@@ -271,49 +240,12 @@ static const char *check_pool(const int32_t *a, uint64_t len) {
   return NULL;
 }
 
-static napi_value int_call(napi_env env, napi_callback_info info, const char *name, size_t nargs, int32_t *a, void **data) {
-  size_t argc = nargs + 1;
-  napi_value argv[16];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc != nargs + 1) {
-    napi_throw_type_error(env, NULL, name);
-    return NULL;
-  }
-  napi_typedarray_type type;
-  size_t length;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, data, &ab, &off) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, name);
-    return NULL;
-  }
-  for (size_t i = 0; i < nargs; i++) {
-    if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, name);
-      return NULL;
-    }
-  }
-  napi_value len;
-  napi_create_double(env, (double)length, &len);
-  return len;
-}
-
 static napi_value pool_call(napi_env env, napi_callback_info info, int isa) {
   int32_t a[13];
-  void *data;
-  napi_value lenv = int_call(env, info, "archsim native poolMajority: expects (Uint8Array memory, 13 integers)", 13, a, &data);
-  if (!lenv) return NULL;
-  double len;
-  napi_get_value_double(env, lenv, &len);
-  const char *err = check_pool(a, (uint64_t)len);
-  if (err) {
-    napi_throw_range_error(env, NULL, err);
-    return NULL;
-  }
-  const uint32_t ones = isa ? pool_majority_avx512((uint8_t *)data, a) : pool_majority_generic((uint8_t *)data, a);
-  napi_value out;
-  napi_create_uint32(env, ones, &out);
-  return out;
+  uint8_t *m;
+  uint64_t len;
+  if (!read_args(env, info, "poolMajority", 13, a, &m, &len) || range_error(env, check_pool(a, len))) return NULL;
+  return uint_result(env, isa ? pool_majority_avx512(m, a) : pool_majority_generic(m, a));
 }
 static napi_value pool_g(napi_env env, napi_callback_info info) { return pool_call(env, info, 0); }
 static napi_value pool_v(napi_env env, napi_callback_info info) { return pool_call(env, info, 1); }
@@ -333,18 +265,11 @@ static const char *check_dotmask(const uint8_t *m, const int32_t *a, uint64_t le
 
 static napi_value dotmask_call(napi_env env, napi_callback_info info, int isa) {
   int32_t a[9];
-  void *data;
-  napi_value lenv = int_call(env, info, "archsim native dotMask: expects (Uint8Array memory, 9 integers)", 9, a, &data);
-  if (!lenv) return NULL;
-  double len;
-  napi_get_value_double(env, lenv, &len);
-  const char *err = check_dotmask((const uint8_t *)data, a, (uint64_t)len);
-  if (err) {
-    napi_throw_range_error(env, NULL, err);
-    return NULL;
-  }
-  if (isa) dot_mask_avx512((uint8_t *)data, a);
-  else dot_mask_generic((uint8_t *)data, a);
+  uint8_t *m;
+  uint64_t len;
+  if (!read_args(env, info, "dotMask", 9, a, &m, &len) || range_error(env, check_dotmask(m, a, len))) return NULL;
+  if (isa) dot_mask_avx512(m, a);
+  else dot_mask_generic(m, a);
   return NULL;
 }
 static napi_value dotmask_g(napi_env env, napi_callback_info info) { return dotmask_call(env, info, 0); }
