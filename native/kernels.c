@@ -29,6 +29,8 @@ typedef uint16_t v32u16 __attribute__((vector_size(64), aligned(2)));
 typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
 
 enum { VARIANT_SENSE = 0, VARIANT_ADC = 1, VARIANT_S1 = 2 };
+/* the JS side (src/func/cpu/native.ts, NATIVE_ABI) refuses an addon built from other sources */
+#define ARCHSIM_NATIVE_ABI 3
 /* the wasm kernels' 21 arguments, then used32: the 32-bit steps per slice that hold bits (the
  * rest of a slice's steps32 is zero in X and W and adds nothing to a popcount of x ^ w) */
 #define NARGS 22
@@ -312,5 +314,8 @@ NAPI_MODULE_INIT() {
   }
   napi_get_boolean(env, have_avx512(), &flag);
   napi_set_named_property(env, exports, "hasAvx512", flag);
+  napi_value abi;
+  napi_create_uint32(env, ARCHSIM_NATIVE_ABI, &abi);
+  napi_set_named_property(env, exports, "abi", abi);
   return exports;
 }

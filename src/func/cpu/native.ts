@@ -31,10 +31,15 @@ interface AddonSet {
   dotMask: (mem: Uint8Array, ...a: number[]) => void;
 }
 interface Addon {
+  /** the kernel interface the addon was built for (ARCHSIM_NATIVE_ABI in native/kernels.c) */
+  abi: number;
   generic: AddonSet;
   avx512?: AddonSet;
   hasAvx512: boolean;
 }
+
+/** The kernel interface this code calls; an addon built from older sources is not used. */
+export const NATIVE_ABI = 3;
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../build/native/archsim_kernels.node', import.meta.url));
 
@@ -44,7 +49,8 @@ let loaded: { addon: Addon | null; error: string | null } | null = null;
 export function loadAddon(): { addon: Addon | null; error: string | null } {
   if (!loaded) {
     try {
-      loaded = { addon: createRequire(import.meta.url)(ADDON_PATH) as Addon, error: null };
+      const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+      loaded = addon.abi === NATIVE_ABI ? { addon, error: null } : { addon: null, error: `built from other sources (kernel interface ${addon.abi ?? 'unknown'}, this archsim needs ${NATIVE_ABI}); rebuild it with npm run build:native` };
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
       loaded = { addon: null, error: msg };
