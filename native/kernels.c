@@ -209,6 +209,8 @@ static const char *check_gather(const uint8_t *m, const int32_t *a, uint64_t len
     if (a[i] < 0) return "negative argument";
   const uint64_t MAP = a[0], X = a[1], P = a[2], PW = a[3], H = a[6], Wd = a[7], PSB = a[8], RUNS = a[9], NR = a[10], VECB = a[11];
   if (PW == 0 && P > 0) return "pw is 0";
+  if (PW && P % PW != 0) return "P is not a multiple of pw";
+  if (a[4] == 0) return "stride is 0";
   if (!in_range(MAP, H * Wd * PSB + 8, len) || !in_range(X, P * VECB + 8, len) || !in_range(RUNS, NR * 20, len)) return "map, vectors or runs out of memory";
   const int32_t *runs = (const int32_t *)(m + RUNS);
   for (uint64_t r = 0; r < NR; r++) {
