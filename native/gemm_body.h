@@ -32,13 +32,22 @@ ATTR static inline __attribute__((always_inline)) int64_t SFX(hsum8)(v8u v) {
   return t;
 }
 
-/* the ADC's m^ = min(floor((2m + s) / (2s)), L - 1) * s, the division in f32 as the wasm kernel */
-ATTR static inline __attribute__((always_inline)) v8i SFX(adc_round)(v8i mm, v8i sv, v8i l1v) {
-  const v8f q = FLOOR8(__builtin_convertvector(mm + mm + sv, v8f) / __builtin_convertvector(sv + sv, v8f));
-  v8i qi = __builtin_convertvector(q, v8i);
+/*
+ * The ADC's m^ = min(floor((2m + s) / (2s)), L - 1) * s. The wasm kernel divides in f32, exact
+ * while 2m + s < 2^24; for a step s = 2^k (exact ADCs have s = 1) the same floor is a shift of
+ * the non-negative 2m + s by k + 1 (sh = k), else (sh < 0) the f32 division as the wasm kernel.
+ */
+ATTR static inline __attribute__((always_inline)) v8i SFX(adc_round)(v8i mm, v8i sv, v8i l1v, int sh) {
+  v8i qi;
+  if (sh >= 0) {
+    qi = (v8i)((v8u)(mm + mm + sv) >> (uint32_t)(sh + 1));
+  } else {
+    const v8f q = FLOOR8(__builtin_convertvector(mm + mm + sv, v8f) / __builtin_convertvector(sv + sv, v8f));
+    qi = __builtin_convertvector(q, v8i);
+  }
   const v8i lt = qi < l1v;
   qi = (qi & lt) | (l1v & ~lt);
-  return qi * sv;
+  return sh >= 0 ? qi << sh : qi * sv;
 }
 
 /* raw[i] = per-neuron mismatches of vector i (4 vectors) against 8 neurons over `steps` u32 steps */
@@ -115,6 +124,7 @@ ATTR static inline __attribute__((always_inline)) void SFX(post)(uint8_t *m, con
     return;
   }
   const v8i sv = (v8i){0} + ADCS, l1v = (v8i){0} + ADCL1, satv = (v8i){0} + ADCL1 * ADCS;
+  const int sh = ADCS > 0 && (ADCS & (ADCS - 1)) == 0 ? __builtin_ctz((unsigned)ADCS) : -1;
   const v8i nm = variant == VARIANT_ADC ? (v8i)LD8(NMASK + 4 * n0) : (v8i){0};
   for (int i = 0; i < 4; i++) {
     *rawacc += raw[i];
@@ -125,7 +135,7 @@ ATTR static inline __attribute__((always_inline)) void SFX(post)(uint8_t *m, con
     if (variant == VARIANT_ADC) {
       const v8i rl = real[i] ? nm : (v8i){0};
       *satacc -= (mm > satv) & rl; /* lanes are 0 or -1 */
-      mm = SFX(adc_round)(mm, sv, l1v);
+      mm = SFX(adc_round)(mm, sv, l1v, sh);
     }
     dot[i] += mm + mm - nvs;
   }
