@@ -1,7 +1,7 @@
 /*
  * archsim's native crossbar kernels: the binary GEMMs of the fast CPU path (gemm, gemmAdc,
- * gemmS1 of src/func/cpu/kernels.ts), its im2col gather, its pooling + majority and its dense
- * first layer (dotMask) as a Node-API addon, for CPUs whose vector popcount the
+ * gemmS1 of src/func/cpu/kernels.ts), its im2col gather, its pooling + majority and its first
+ * layers (dotMask, dot16) as a Node-API addon, for CPUs whose vector popcount the
  * WebAssembly path cannot reach (Node 20's V8 emits no AVX-512: i8x16.popcnt becomes a
  * nibble-table sequence). Two builds of one body (gemm_body.h):
  *   - avx512: AVX-512 VPOPCNTDQ + VL, one vpopcntd per 8 neurons x 32 bits;
@@ -30,7 +30,7 @@ typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
 
 enum { VARIANT_SENSE = 0, VARIANT_ADC = 1, VARIANT_S1 = 2 };
 /* the JS side (src/func/cpu/native.ts, NATIVE_ABI) refuses an addon built from other sources */
-#define ARCHSIM_NATIVE_ABI 3
+#define ARCHSIM_NATIVE_ABI 4
 /* the wasm kernels' 21 arguments, then used32: the 32-bit steps per slice that hold bits (the
  * rest of a slice's steps32 is zero in X and W and adds nothing to a popcount of x ^ w) */
 #define NARGS 22
@@ -72,8 +72,14 @@ static inline __attribute__((always_inline)) uint64_t mask64_generic(v64b v) {
   for (int j = 0; j < 64; j++) r |= (uint64_t)(v[j] & 1) << j;
   return r;
 }
+static inline __attribute__((always_inline)) v16i madd16_generic(v16u x, v16u w) {
+  v16i r;
+  for (int j = 0; j < 16; j++) r[j] = (int32_t)(int16_t)(x[j] & 0xffff) * (int16_t)(w[j] & 0xffff) + (int32_t)(int16_t)(x[j] >> 16) * (int16_t)(w[j] >> 16);
+  return r;
+}
 #define SFX(name) name##_generic
 #define ATTR
+#define MADD16(x, w) madd16_generic(x, w)
 #define LOADB(p, n) loadb_generic(p, n)
 #define MASK64(v) mask64_generic(v)
 #define POPC8(v) popc8_generic(v)
@@ -89,6 +95,7 @@ static inline __attribute__((always_inline)) uint64_t mask64_generic(v64b v) {
 #define AVX512_TARGET __attribute__((target("popcnt,avx2,fma,avx512f,avx512vl,avx512bw,avx512vpopcntdq")))
 #define SFX(name) name##_avx512
 #define ATTR AVX512_TARGET
+#define MADD16(x, w) ((v16i)_mm512_madd_epi16((__m512i)(x), (__m512i)(w)))
 #define LOADB(p, n) ((v64b)_mm512_maskz_loadu_epi8((n) >= 64 ? ~0ull : (1ull << (n)) - 1, (p)))
 #define MASK64(v) ((uint64_t)_mm512_movepi8_mask((__m512i)(v)))
 #define POPC8(v) ((v8u)_mm256_popcnt_epi32((__m256i)(v)))
@@ -107,6 +114,7 @@ static void gemm_avx512(uint8_t *m, const int32_t *a, int variant) { gemm_generi
 static uint32_t gather_avx512(uint8_t *m, const int32_t *a) { return gather_generic(m, a); }
 static uint32_t pool_majority_avx512(uint8_t *m, const int32_t *a) { return pool_majority_generic(m, a); }
 static void dot_mask_avx512(uint8_t *m, const int32_t *a) { dot_mask_generic(m, a); }
+static void dot16_avx512(uint8_t *m, const int32_t *a) { dot16_generic(m, a); }
 #endif
 
 /* ---- bounds: every byte a call touches lies inside the memory ---- */
@@ -279,6 +287,29 @@ static napi_value dotmask_call(napi_env env, napi_callback_info info, int isa) {
 static napi_value dotmask_g(napi_env env, napi_callback_info info) { return dotmask_call(env, info, 0); }
 static napi_value dotmask_v(napi_env env, napi_callback_info info) { return dotmask_call(env, info, 1); }
 
+/* dot16's bounds: the rows, the weight tiles, the thresholds and the output */
+static const char *check_dot16(const int32_t *a, uint64_t len) {
+  for (int i = 0; i < 9; i++)
+    if (a[i] < 0) return "negative argument";
+  const uint64_t F = a[0], W = a[1], V = a[2], Nt8 = a[3], KP = a[4], THA = a[5], THU = a[6], OUT = a[7], NP = a[8];
+  if (V % 4 != 0 || KP % 2 != 0) return "V must be a multiple of 4 and Kp even";
+  if (Nt8 * 8 > NP) return "8*Nt8 exceeds Np";
+  if (!in_range(F, V * KP * 2, len) || !in_range(W, Nt8 * KP * 16, len) || !in_range(THA, NP * 4, len) || !in_range(THU, NP * 4, len) || !in_range(OUT, V * NP, len)) return "rows, weights, thresholds or output out of memory";
+  return NULL;
+}
+
+static napi_value dot16_call(napi_env env, napi_callback_info info, int isa) {
+  int32_t a[9];
+  uint8_t *m;
+  uint64_t len;
+  if (!read_args(env, info, "dot16", 9, a, &m, &len) || range_error(env, check_dot16(a, len))) return NULL;
+  if (isa) dot16_avx512(m, a);
+  else dot16_generic(m, a);
+  return NULL;
+}
+static napi_value dot16_g(napi_env env, napi_callback_info info) { return dot16_call(env, info, 0); }
+static napi_value dot16_v(napi_env env, napi_callback_info info) { return dot16_call(env, info, 1); }
+
 #define ENTRY(name, variant, isa) \
   static napi_value name(napi_env env, napi_callback_info info) { return call(env, info, variant, isa); }
 ENTRY(gemm_g, VARIANT_SENSE, 0)
@@ -303,6 +334,7 @@ NAPI_MODULE_INIT() {
   set_fn(env, generic, "gather", gather_g);
   set_fn(env, generic, "poolMajority", pool_g);
   set_fn(env, generic, "dotMask", dotmask_g);
+  set_fn(env, generic, "dot16", dot16_g);
   napi_set_named_property(env, exports, "generic", generic);
   if (have_avx512()) {
     napi_create_object(env, &avx512);
@@ -312,6 +344,7 @@ NAPI_MODULE_INIT() {
     set_fn(env, avx512, "gather", gather_v);
     set_fn(env, avx512, "poolMajority", pool_v);
     set_fn(env, avx512, "dotMask", dotmask_v);
+    set_fn(env, avx512, "dot16", dot16_v);
     napi_set_named_property(env, exports, "avx512", avx512);
   }
   napi_get_boolean(env, have_avx512(), &flag);

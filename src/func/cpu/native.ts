@@ -2,7 +2,7 @@
  * The optional native kernels of the fast CPU path (native/kernels.c, a Node-API addon built by
  * `npm run build:native`): the binary GEMMs (gemm, gemmAdc, gemmS1) with AVX-512 VPOPCNTDQ, which
  * Node 20's WebAssembly cannot reach (V8 emits no AVX-512), the im2col gather and the pooling +
- * majority pass and the dense first layer (dotMask). Same
+ * majority pass and the first layers (dotMask, dot16). Same
  * arguments, layouts and exact integer results as the wasm kernels they replace; every other
  * kernel stays WebAssembly.
  *
@@ -29,6 +29,7 @@ interface AddonSet {
   gather: (mem: Uint8Array, ...a: number[]) => number;
   poolMajority: (mem: Uint8Array, ...a: number[]) => number;
   dotMask: (mem: Uint8Array, ...a: number[]) => void;
+  dot16: (mem: Uint8Array, ...a: number[]) => void;
 }
 interface Addon {
   /** the kernel interface the addon was built for (ARCHSIM_NATIVE_ABI in native/kernels.c) */
@@ -39,7 +40,7 @@ interface Addon {
 }
 
 /** The kernel interface this code calls; an addon built from older sources is not used. */
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 4;
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../build/native/archsim_kernels.node', import.meta.url));
 
@@ -79,7 +80,7 @@ export function resolveKernels(choice: CpuKernelChoice): CpuKernelIsa {
   return 'avx512';
 }
 
-/** `base` with its binary GEMMs, gather, poolMajority and dotMask replaced by the addon's `isa` build, over `memory`. */
+/** `base` with its binary GEMMs, gather, poolMajority, dotMask and dot16 replaced by the addon's `isa` build, over `memory`. */
 export function withNativeGemms(base: Kernels, memory: WebAssembly.Memory, isa: CpuKernelIsa): Kernels {
   if (isa === 'wasm') return base;
   const set = loadAddon().addon?.[isa];
@@ -98,5 +99,6 @@ export function withNativeGemms(base: Kernels, memory: WebAssembly.Memory, isa: 
     // byte counters: more than 255 groups stay on the wasm kernel (G is the 4th argument)
     poolMajority: (...a: number[]) => (a[3]! <= 255 ? set.poolMajority(view(), ...a) : base.poolMajority(...a)),
     dotMask: (...a: number[]) => set.dotMask(view(), ...a),
+    dot16: (...a: number[]) => set.dot16(view(), ...a),
   };
 }
