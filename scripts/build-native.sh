@@ -14,9 +14,12 @@ if [ ! -f "$inc/node_api.h" ]; then
   echo "build-native: $inc/node_api.h is missing; run npm ci first" >&2
   exit 2
 fi
+extra=()
+# macOS resolves the Node-API symbols from the node binary at load time
+[ "$(uname -s)" = Darwin ] && extra+=(-undefined dynamic_lookup)
 mkdir -p build/native
 tmp=build/native/archsim_kernels.node.tmp
 "$CC" -O3 -std=gnu11 -fPIC -shared -fwrapv -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter -Wno-psabi -Werror \
-  -I "$inc" native/kernels.c -o "$tmp" -lm
+  -I "$inc" native/kernels.c -o "$tmp" -lm "${extra[@]}"
 mv "$tmp" build/native/archsim_kernels.node
 echo "build-native: build/native/archsim_kernels.node"
