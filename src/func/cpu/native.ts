@@ -1,13 +1,12 @@
 /**
  * The optional native kernels of the fast CPU path (native/kernels.c, a Node-API addon built by
  * `npm run build:native`): the binary GEMMs (gemm, gemmAdc, gemmS1) with AVX-512 VPOPCNTDQ, which
- * Node 20's WebAssembly cannot reach (V8 emits no AVX-512), the im2col gather and the pooling +
- * majority pass and the first layers (dotMask, dot16). Same
- * arguments, layouts and exact integer results as the wasm kernels they replace; every other
- * kernel stays WebAssembly.
+ * Node 20's WebAssembly cannot reach (V8 emits no AVX-512), the im2col gather, the pooling +
+ * majority pass and the first layers (dotMask, dot16). Same arguments, layouts and exact integer
+ * results as the wasm kernels they replace; the others (gemmScalar, gather8) stay WebAssembly.
  *
  * Selection (CpuEngineOptions.kernels, or ARCHSIM_CPU_KERNELS): 'auto' takes the AVX-512 build
- * when the addon is built and the CPU has AVX-512 VPOPCNTDQ + VL, else the wasm kernels;
+ * when the addon is built and the CPU has AVX-512 F, VL, BW and VPOPCNTDQ, else the wasm kernels;
  * 'wasm' never loads the addon; 'native' requires the AVX-512 build; 'native-generic' runs the
  * addon's portable C build (for tests on any CPU).
  */
