@@ -11,8 +11,8 @@
  *
  * The device is created with the adapter's real limits (storage binding size, workgroup storage,
  * ...), not WebGPU's defaults. `GpuContext.release()` drops one lease; when the last lease goes
- * the device is destroyed and every reference to dawn.node's instance is dropped, so the process
- * can exit by itself. Dawn prints probe warnings to stderr from native code; hiding them is the
+ * the device is destroyed, so the process can exit by itself. The Dawn instances themselves stay
+ * alive until the process ends (see `dawnInstance`). Dawn prints probe warnings to stderr from native code; hiding them is the
  * CLI's business (see probeGpu for `archsim doctor`).
  */
 
@@ -65,6 +65,28 @@ async function loadWebGpu(): Promise<WebGpuModule> {
   return mod;
 }
 
+/**
+ * Dawn instances, one per backend, kept for the life of the process. dawn.node's callbacks that
+ * process an instance's events hold a raw pointer to it: an instance that is garbage-collected
+ * while one is still scheduled leaves that callback locking freed memory, which showed up as a
+ * main thread deadlocked in `InstanceBase::ProcessEvents` (a CI run that never finished) and, with
+ * a forced GC between acquisitions, as an abort. An idle instance holds no event-loop handle, so
+ * keeping it does not stop the process from exiting (test/gpu/exit.test.ts).
+ */
+const instances = new Map<string, GPU>();
+
+/** The process's Dawn instance for a backend: `[]` (platform default) or `['backend=opengles']`. */
+export async function dawnInstance(options: string[]): Promise<GPU> {
+  const key = options.join(' ');
+  let gpu = instances.get(key);
+  if (!gpu) {
+    const { create } = await loadWebGpu();
+    gpu = create(options);
+    instances.set(key, gpu);
+  }
+  return gpu;
+}
+
 const SOFTWARE_RE = /llvmpipe|softpipe|swiftshader|lavapipe|software|basic render|warp/i;
 
 function limitsOf(a: GPUAdapter | GPUDevice): Record<string, number> {
@@ -101,9 +123,8 @@ async function findAdapter(prefer: 'auto' | 'software', debug: boolean): Promise
     attempts.push(a);
     if (debug) process.stderr.write(`archsim gpu: ${a.backend}: ${a.result}\n`);
   };
-  let create: WebGpuModule['create'];
   try {
-    ({ create } = await loadWebGpu());
+    await loadWebGpu();
   } catch (e) {
     note({ backend: 'default', result: `error: cannot load the webgpu package: ${String(e)}` });
     return null;
@@ -116,7 +137,7 @@ async function findAdapter(prefer: 'auto' | 'software', debug: boolean): Promise
   };
   if (prefer === 'auto') {
     try {
-      const gpu = create([]);
+      const gpu = await dawnInstance([]);
       const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
       if (adapter) return found(gpu, adapter, 'default', 'core');
       note({ backend: 'default', result: 'no adapter' });
@@ -125,7 +146,7 @@ async function findAdapter(prefer: 'auto' | 'software', debug: boolean): Promise
     }
   }
   try {
-    const gpu = create(['backend=opengles']);
+    const gpu = await dawnInstance(['backend=opengles']);
     const adapter = await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
     if (adapter) return found(gpu, adapter, 'opengles', 'compatibility');
     note({ backend: 'opengles', result: 'no adapter' });

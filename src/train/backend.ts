@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.ts';
+import { dawnInstance } from '../gpu/runtime.ts';
 import { patchWasmKernels } from './wasm-kernels.ts';
 
 export type TrainBackend = 'webgpu' | 'wasm' | 'cpu';
@@ -37,7 +38,8 @@ async function findAdapter(): Promise<{ gpu: any; adapter: any; desc: string; so
   for (const t of tries) {
     let gpu: any;
     try {
-      gpu = mod.create(t.opts);
+      // the simulator's instances, kept for the process (a collected instance crashes dawn.node)
+      gpu = await dawnInstance(t.opts);
     } catch {
       continue;
     }
