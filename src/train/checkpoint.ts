@@ -52,6 +52,12 @@ export interface TrainConfig {
   out: string | null;
   /** split models: the baseline model file recorded in the export (absent in older checkpoints) */
   baselineModel?: string | null;
+  /**
+   * Batch-norm population statistics: 0 (or absent) keeps the running averages of training
+   * (momentum 0.9); N > 0 re-estimates them after every epoch from the first N training images
+   * (precise BN: the mean of the per-batch means and variances, without dropout).
+   */
+  bnStats?: number;
 }
 
 export interface CheckpointState {

@@ -63,6 +63,7 @@ export interface TrainCliOptions {
   scale: number;
   dropoutIn: number;
   dropoutHidden: number;
+  bnStats?: number;
   maxSteps?: number;
 }
 
@@ -119,7 +120,7 @@ export function resolveConfig(o: TrainCliOptions): { config: TrainConfig; checkp
   if (typeof o.resume === 'string') {
     const ck = loadCheckpoint(o.resume);
     return {
-      config: { ...ck.config, epochs: o.epochs ?? ck.config.epochs, out: o.out ?? ck.config.out, evalImages: o.images ?? ck.config.evalImages, baselineModel: o.baselineModel ?? ck.config.baselineModel ?? null },
+      config: { ...ck.config, epochs: o.epochs ?? ck.config.epochs, out: o.out ?? ck.config.out, evalImages: o.images ?? ck.config.evalImages, baselineModel: o.baselineModel ?? ck.config.baselineModel ?? null, bnStats: o.bnStats ?? ck.config.bnStats ?? 0 },
       checkpointDir: o.resume,
       resume: true,
       // a split run remembers its baseline model file; --baseline-model replaces it
@@ -167,6 +168,7 @@ export function resolveConfig(o: TrainCliOptions): { config: TrainConfig; checkp
     initFrom: o.initFrom ?? null,
     preprocess: { scale: o.scale, mean: o.mean ? (dataset === 'cifar10' ? [0.4914, 0.4822, 0.4465] : dataset === 'mnist' ? [0.1307] : [0.286]) : null },
     dropout: { input: o.dropoutIn, hidden: o.dropoutHidden },
+    bnStats: o.bnStats ?? 0,
     out: o.out ?? null,
     baselineModel,
   };
@@ -200,6 +202,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--dropout-in <p>', 'training-only dropout rate on the first layer\'s input pixels (0 <= p < 1)', rate('--dropout-in'), 0)
     .option('--dropout-hidden <p>', 'training-only dropout rate on the binary inputs of every later layer (0 <= p < 1)', rate('--dropout-hidden'), 0)
     .option('--scale <x>', 'global input scale after /255', num('--scale'), 1)
+    .option('--bn-stats <n>', 'after every epoch, re-estimate batch-norm population statistics from the first N training images (precise BN) instead of keeping the running averages; with --resume of a finished run, re-exports with them (default: 0, running averages)', int('--bn-stats', 0))
     .addOption(new Option('--max-steps <n>', 'stop each epoch after N steps (smoke tests)').argParser(int('--max-steps')).hideHelp())
     .action(async (o: TrainCliOptions) => {
       const r = resolveConfig(o);

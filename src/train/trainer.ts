@@ -70,6 +70,46 @@ export async function predictTfjs(net: Net, ds: Dataset, pre: TrainConfig['prepr
   return preds;
 }
 
+/**
+ * Precise batch norm: replaces every layer's running mean and variance with the mean of its
+ * per-batch statistics over the first `images` training images, computed in training mode (each
+ * layer normalised by its batch, as during training) without dropout. The running averages of
+ * training (momentum 0.9) reflect only the last few batches, so the folded thresholds - and the
+ * test accuracy - move by points from one step to the next; these do not. Deterministic.
+ */
+export async function estimateBnStats(net: Net, ds: Dataset, pre: TrainConfig['preprocess'], images: number, batch: number): Promise<void> {
+  const n = Math.min(images, ds.count);
+  const L = net.spec.layers.length;
+  const sums: ({ mean: tf.Tensor; variance: tf.Tensor } | null)[] = Array.from({ length: L }, () => null);
+  let batches = 0;
+  for (let s = 0; s + batch <= n || (batches === 0 && s < n); s += batch) {
+    const m = Math.min(batch, n - s);
+    const idx = Array.from({ length: m }, (_, i) => s + i);
+    const moments: { mean: tf.Tensor; variance: tf.Tensor }[] = [];
+    tf.tidy(() => {
+      forward(net, makeBatch(ds, idx, net.spec, pre), { training: true, moments });
+    });
+    for (let i = 0; i < L; i++) {
+      const mo = moments[i];
+      if (!mo) continue;
+      const prev = sums[i];
+      sums[i] = prev ? { mean: tf.add(prev.mean, mo.mean), variance: tf.add(prev.variance, mo.variance) } : { mean: tf.clone(mo.mean), variance: tf.clone(mo.variance) };
+      if (prev) tf.dispose([prev.mean, prev.variance]);
+      tf.dispose([mo.mean, mo.variance]);
+    }
+    batches++;
+  }
+  tf.tidy(() => {
+    net.params.forEach((p, i) => {
+      const t = sums[i];
+      if (!t) return;
+      p.mean.assign(tf.reshape(tf.div(t.mean, batches), p.mean.shape));
+      p.variance.assign(tf.reshape(tf.div(t.variance, batches), p.variance.shape));
+    });
+  });
+  for (const t of sums) if (t) tf.dispose([t.mean, t.variance]);
+}
+
 export function accuracyOf(preds: Uint8Array, labels: Uint8Array): number {
   let c = 0;
   for (let i = 0; i < preds.length; i++) if (preds[i] === labels[i]) c++;
@@ -143,7 +183,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     state = loadCheckpoint(run.checkpointDir);
     // the run's recipe comes from the checkpoint; only the epoch count may change (longer, or
     // shorter down to the completed epochs: the LR schedule of the remaining epochs follows it)
-    cfg = { ...state.config, epochs: Math.max(run.config.epochs, state.epoch), out: run.config.out ?? state.config.out, evalImages: run.config.evalImages ?? state.config.evalImages };
+    cfg = { ...state.config, epochs: Math.max(run.config.epochs, state.epoch), out: run.config.out ?? state.config.out, evalImages: run.config.evalImages ?? state.config.evalImages, bnStats: run.config.bnStats ?? state.config.bnStats ?? 0 };
     P.log(`resuming ${run.checkpointDir} after epoch ${state.epoch} of ${cfg.epochs}`);
   }
   // a resumed run records the commands that made it, in order
@@ -226,6 +266,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     lossSum.dispose();
     correctSum.dispose();
     const trainSeconds = (Date.now() - t0) / 1000;
+    if (cfg.bnStats) await estimateBnStats(net, trainSet, cfg.preprocess, cfg.bnStats, B);
     const testPreds = testSet.count ? await predictTfjs(net, testSet, cfg.preprocess) : null;
     lastPreds = testPreds;
     const rec: EpochLog = {
@@ -257,6 +298,12 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     });
   }
   adam.dispose();
+  // a finished run re-exported with another --bn-stats: re-estimate (the checkpoint keeps its own)
+  if (state && startEpoch >= cfg.epochs && cfg.bnStats && cfg.bnStats !== (state.config.bnStats ?? 0)) {
+    await estimateBnStats(net, trainSet, cfg.preprocess, cfg.bnStats, B);
+    P.log(`batch-norm statistics re-estimated from ${Math.min(cfg.bnStats, trainSet.count)} training images`);
+    lastPreds = null;
+  }
 
   if (run.noExport || !cfg.out) return { history, model: null, net, tfjsPredictions: null, enginePredictions: null, mismatches: null };
   const ex = await exportAndCheck(net, cfg, testSet, history, { ...run, command }, lastPreds ?? undefined);
@@ -304,7 +351,11 @@ export async function exportAndCheck(
         batchSize: cfg.batchSize,
         seed: cfg.seed,
         ste: 'sign(0) = +1; HardTanh-gated straight-through gradient; majority merge copies the gradient to every group',
-        batchNorm: { epsilon: 1e-4, momentum: 0.9 },
+        batchNorm: {
+          epsilon: 1e-4,
+          momentum: 0.9,
+          populationStats: cfg.bnStats ? `re-estimated after training from the first ${cfg.bnStats} training images (mean of per-batch means and variances, no dropout)` : 'running averages of training (momentum 0.9)',
+        },
         preprocess: cfg.preprocess,
         limitTrain: cfg.limitTrain,
         dropout: cfg.dropout ?? { input: 0, hidden: 0 },
