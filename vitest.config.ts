@@ -8,7 +8,8 @@ export default defineConfig({
     // software GPU (llvmpipe threads), so a second file in parallel only contends for the two
     // cores (the whole suite ran in 2.0 min this way vs 2.1 min with two forks), and two forks
     // driving Dawn/llvmpipe at once crashed a fork ("Worker exited unexpectedly") in 2 of 3 runs
-    // on 2026-11-26 while each file passes alone. Root cause not found yet.
+    // on 2026-11-26 while each file passes alone; probably the collected-Dawn-instance crash fixed
+    // later that day (src/gpu/runtime.ts, dawnInstance), not re-tested with two forks.
     maxWorkers: 1,
     testTimeout: 60_000,
     hookTimeout: 120_000,
