@@ -133,7 +133,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   const inFlight = opts.imagesInFlight ?? images;
   const cyc = arch.cyclePs;
   const cycles = (c: number) => c * cyc;
-  const eng = new Engine();
+  const eng = new Engine(opts.eventQueue);
   const res = new Resources();
   const tiles = arch.chip.tiles;
   const hub = tiles;

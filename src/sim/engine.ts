@@ -24,7 +24,11 @@ export type PriorityName = keyof typeof Priority;
 const SEQ_RANGE = 2 ** 40; // insertion sequence numbers below 2^40; priority above
 const PRIO_SLOTS = 4; // heap key = time * PRIO_SLOTS + priority (exact below 2^53: time < 2^51 ps)
 
-export class EventQueue {
+/**
+ * The plain binary heap: the calendar queue's oracle in the tests and its baseline in
+ * bench/events.ts. Any push order is allowed.
+ */
+export class HeapEventQueue {
   // heap-ordered keys (time*4 + priority, insertion sequence) and the payload slot of each entry
   private hTime: Float64Array;
   private hTie: Float64Array;
@@ -180,6 +184,335 @@ export class EventQueue {
   }
 }
 
+/**
+ * Calendar queue (R. Brown, "Calendar queues", CACM 31(10), 1988), the engine's event queue: a ring
+ * of NB buckets of w = 2^k ticks each, covering the next NB * w ticks from the current bucket, each
+ * bucket a list sorted by (time, priority, insertion sequence); events further ahead wait in a
+ * binary heap and move into the ring as the window reaches them. A bitmap of non-empty buckets
+ * finds the next one 32 buckets at a time. The width adapts: when inserts walk long lists it
+ * shrinks, when many events land beyond the window it grows, each time re-bucketing everything to
+ * about three mean event separations near the head (Brown's rule). Pushes and pops are then O(1)
+ * on average instead of O(log n) for a heap over thousands of pending events, and the order is
+ * exactly the heap's (`HeapEventQueue`, the oracle in the tests), whatever the width.
+ *
+ * Contract (the engine's): a push's time is never earlier than the last popped event's time.
+ */
+const NB = 4096;
+const RESIZE_CHECK = 4096; // pushes between width checks
+const NB_MASK = NB - 1;
+
+export class EventQueue {
+  // per slot: key (time * PRIO_SLOTS + priority), insertion sequence, next slot in its bucket
+  private key: Float64Array;
+  private seqOf: Float64Array;
+  private next: Int32Array;
+  private kindArr: Uint8Array;
+  private pa: Int32Array;
+  private pb: Int32Array;
+  private pc: Int32Array;
+  private slotTime: Float64Array;
+  private free: Int32Array;
+  private freeTop = 0;
+  private cap: number;
+  private seq = 0;
+  // ring: head slot per bucket (-1 empty), non-empty bitmap, current bucket number, events in it
+  private head = new Int32Array(NB).fill(-1);
+  private bits = new Uint32Array(NB / 32);
+  private cb = 0;
+  private inRing = 0;
+  // far future: binary heap of slots by (key, seq)
+  private far: Int32Array;
+  private farN = 0;
+  // the earliest event's slot and bucket number, or -1 when not known (found lazily)
+  private minSlot = -1;
+  private minBucket = 0;
+  private count = 0;
+  // bucket width (ticks, a power of two), the last popped time, and the width check's counters
+  private w = 1024;
+  private lastTime = 0;
+  private pushes = 0;
+  private walked = 0;
+  private farPushes = 0;
+
+  constructor(initial = 1024) {
+    this.cap = initial;
+    this.key = new Float64Array(initial);
+    this.seqOf = new Float64Array(initial);
+    this.next = new Int32Array(initial);
+    this.kindArr = new Uint8Array(initial);
+    this.pa = new Int32Array(initial);
+    this.pb = new Int32Array(initial);
+    this.pc = new Int32Array(initial);
+    this.slotTime = new Float64Array(initial);
+    this.far = new Int32Array(initial);
+    this.free = new Int32Array(initial);
+    for (let i = 0; i < initial; i++) this.free[i] = initial - 1 - i;
+    this.freeTop = initial;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** the current bucket width in ticks (adapts to the pending events' spacing) */
+  get bucketWidth(): number {
+    return this.w;
+  }
+
+  private grow(): void {
+    const n = this.cap * 2;
+    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, C: new (n: number) => T): T => {
+      const b = new C(n);
+      b.set(a);
+      return b;
+    };
+    this.key = g(this.key, Float64Array);
+    this.seqOf = g(this.seqOf, Float64Array);
+    this.next = g(this.next, Int32Array);
+    this.kindArr = g(this.kindArr, Uint8Array);
+    this.pa = g(this.pa, Int32Array);
+    this.pb = g(this.pb, Int32Array);
+    this.pc = g(this.pc, Int32Array);
+    this.slotTime = g(this.slotTime, Float64Array);
+    this.far = g(this.far, Int32Array);
+    const f = new Int32Array(n);
+    f.set(this.free.subarray(0, this.freeTop));
+    for (let i = n - 1; i >= this.cap; i--) f[this.freeTop++] = i;
+    this.free = f;
+    this.cap = n;
+  }
+
+  /** Schedules an event; `time` must be an integer tick count, not before the last popped one. */
+  push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
+    if (this.freeTop === 0) this.grow();
+    const s = this.free[--this.freeTop]!;
+    this.kindArr[s] = kind;
+    this.pa[s] = a;
+    this.pb[s] = b;
+    this.pc[s] = c;
+    this.slotTime[s] = time;
+    this.key[s] = time * PRIO_SLOTS + priority;
+    this.seqOf[s] = this.seq++;
+    this.count++;
+    const bucket = Math.floor(time / this.w);
+    if (bucket - this.cb < NB) this.ringInsert(s, bucket);
+    else {
+      this.farPush(s);
+      this.farPushes++;
+    }
+    // a known minimum stays valid unless this event comes first (equal keys: the older one first)
+    if (this.minSlot >= 0 && this.key[s]! < this.key[this.minSlot]!) this.minSlot = -1;
+    if (++this.pushes === RESIZE_CHECK) this.checkWidth();
+  }
+
+  /** Re-buckets when inserts walked long lists (width too coarse) or many went far (too fine). */
+  private checkWidth(): void {
+    const walk = this.walked / this.pushes;
+    const far = this.farPushes / this.pushes;
+    this.pushes = this.walked = this.farPushes = 0;
+    if (walk > 8) this.rebuild(-1);
+    else if (far > 0.25) this.rebuild(1);
+  }
+
+  /**
+   * Re-buckets every pending event with a new width: about three mean separations between the
+   * first (up to 256) pending event times, and at least a halving (dir -1) or doubling (dir +1).
+   * Slots are re-inserted from the latest to the earliest, so each goes to its bucket's head.
+   */
+  private rebuild(dir: -1 | 1): void {
+    const cur = Math.log2(this.w);
+    if ((dir < 0 && cur === 0) || (dir > 0 && cur === 40)) return;
+    const slots: number[] = [];
+    for (let r = 0; r < NB; r++) for (let q = this.head[r]!; q >= 0; q = this.next[q]!) slots.push(q);
+    for (let i = 0; i < this.farN; i++) slots.push(this.far[i]!);
+    this.head.fill(-1);
+    this.bits.fill(0);
+    this.inRing = 0;
+    this.farN = 0;
+    const K = this.key;
+    const S = this.seqOf;
+    slots.sort((x, y) => K[x]! - K[y]! || S[x]! - S[y]!);
+    const m = Math.min(slots.length, 256);
+    const sep = m > 1 ? (this.slotTime[slots[m - 1]!]! - this.slotTime[slots[0]!]!) / (m - 1) : this.w;
+    let shift = Math.max(0, Math.min(40, Math.round(Math.log2(Math.max(1, 3 * sep)))));
+    if (dir < 0) shift = Math.min(shift, cur - 1);
+    else shift = Math.max(shift, cur + 1);
+    this.w = 2 ** Math.max(0, Math.min(40, shift));
+    this.cb = Math.floor(this.lastTime / this.w);
+    for (let i = slots.length - 1; i >= 0; i--) {
+      const q = slots[i]!;
+      const b = Math.floor(this.slotTime[q]! / this.w);
+      if (b - this.cb < NB) this.ringInsert(q, b);
+      else this.farPush(q);
+    }
+    this.minSlot = -1;
+  }
+
+  private ringInsert(s: number, bucket: number): void {
+    const r = bucket & NB_MASK;
+    const k = this.key[s]!;
+    const H = this.head;
+    const K = this.key;
+    const N = this.next;
+    let p = H[r]!;
+    // sorted by key, then sequence: a pushed event's sequence is the largest, so it goes after
+    // equal keys; migrated far events arrive in (key, seq) order and are older than any ring event
+    // of the same key only if pushed earlier, which the sequence compare settles
+    if (p < 0 || K[p]! > k || (K[p]! === k && this.seqOf[p]! > this.seqOf[s]!)) {
+      N[s] = p;
+      H[r] = s;
+      this.bits[r >> 5]! |= 1 << (r & 31);
+    } else {
+      let q = N[p]!;
+      let walk = 1;
+      while (q >= 0 && (K[q]! < k || (K[q]! === k && this.seqOf[q]! < this.seqOf[s]!))) {
+        p = q;
+        q = N[q]!;
+        walk++;
+      }
+      this.walked += walk;
+      N[s] = q;
+      N[p] = s;
+    }
+    this.inRing++;
+  }
+
+  private farLess(x: number, y: number): boolean {
+    const kx = this.key[x]!;
+    const ky = this.key[y]!;
+    return kx < ky || (kx === ky && this.seqOf[x]! < this.seqOf[y]!);
+  }
+
+  private farPush(s: number): void {
+    const F = this.far;
+    let i = this.farN++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.farLess(s, F[p]!)) break;
+      F[i] = F[p]!;
+      i = p;
+    }
+    F[i] = s;
+  }
+
+  private farPop(): number {
+    const F = this.far;
+    const top = F[0]!;
+    const n = --this.farN;
+    if (n > 0) {
+      const last = F[n]!;
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && this.farLess(F[c + 1]!, F[c]!)) c++;
+        if (!this.farLess(F[c]!, last)) break;
+        F[i] = F[c]!;
+        i = c;
+      }
+      F[i] = last;
+    }
+    return top;
+  }
+
+  /** Moves the window start to `bucket` and brings the far events it now covers into the ring. */
+  private advance(bucket: number): void {
+    this.cb = bucket;
+    while (this.farN > 0) {
+      const s = this.far[0]!;
+      const b = Math.floor(this.slotTime[s]! / this.w);
+      if (b - bucket >= NB) break;
+      this.farPop();
+      this.ringInsert(s, b);
+    }
+  }
+
+  /**
+   * Finds the earliest event (minSlot; minBucket, or -1 when it is the far heap's top); the queue
+   * must not be empty. Leaves the window where it is: events may still be pushed at any time from
+   * the last popped one on.
+   */
+  private findMin(): void {
+    if (this.inRing === 0) {
+      this.minSlot = this.far[0]!;
+      this.minBucket = -1;
+      return;
+    }
+    // first non-empty bucket at or after cb; every far event lies beyond the window
+    let b = this.cb;
+    const bits = this.bits;
+    for (;;) {
+      const r = b & NB_MASK;
+      const word = bits[r >> 5]! >>> (r & 31);
+      if (word !== 0) {
+        b += 31 - Math.clz32(word & -word);
+        break;
+      }
+      b += 32 - (r & 31);
+    }
+    this.minSlot = this.head[b & NB_MASK]!;
+    this.minBucket = b;
+  }
+
+  /** Removes the earliest event; returns its slot (valid until the next push), or -1 when empty. */
+  pop(): number {
+    if (this.count === 0) return -1;
+    if (this.minSlot < 0) this.findMin();
+    const s = this.minSlot;
+    let b = this.minBucket;
+    if (b < 0) {
+      // the window was empty: the far heap's top is next
+      this.farPop();
+      b = Math.floor(this.slotTime[s]! / this.w);
+    } else {
+      const r = b & NB_MASK;
+      const nx = this.next[s]!;
+      this.head[r] = nx;
+      if (nx < 0) this.bits[r >> 5]! &= ~(1 << (r & 31));
+      this.inRing--;
+    }
+    this.count--;
+    this.minSlot = -1;
+    this.lastTime = this.slotTime[s]!;
+    // later pushes are not earlier than this event: the window may start at its bucket
+    if (b !== this.cb) this.advance(b);
+    this.free[this.freeTop++] = s;
+    return s;
+  }
+
+  timeOf(s: number): number {
+    return this.slotTime[s]!;
+  }
+  /** time of the earliest event (Infinity when empty) */
+  peekTime(): number {
+    if (this.count === 0) return Infinity;
+    if (this.minSlot < 0) this.findMin();
+    return this.slotTime[this.minSlot]!;
+  }
+  /** (priority, sequence) of the earliest event as one comparable number */
+  peekTie(): number {
+    if (this.minSlot < 0) this.findMin();
+    const s = this.minSlot;
+    return (this.key[s]! % PRIO_SLOTS) * SEQ_RANGE + this.seqOf[s]!;
+  }
+  /** next insertion sequence number (shared with the engine's same-time FIFOs) */
+  nextSeq(): number {
+    return this.seq++;
+  }
+  kindOf(s: number): number {
+    return this.kindArr[s]!;
+  }
+  a(s: number): number {
+    return this.pa[s]!;
+  }
+  b(s: number): number {
+    return this.pb[s]!;
+  }
+  c(s: number): number {
+    return this.pc[s]!;
+  }
+}
+
 export type Handler = (a: number, b: number, c: number) => void;
 
 /** FIFO of events at the current time for one priority (ring buffer, grows by doubling). */
@@ -227,13 +560,18 @@ const NPRIO = Object.keys(Priority).length;
  * heap's top and the FIFO heads.
  */
 export class Engine {
-  readonly queue = new EventQueue();
+  readonly queue: EventQueue | HeapEventQueue;
   now = 0;
   events = 0;
   private handlers: Handler[] = [];
   private fifos: NowFifo[] = Array.from({ length: NPRIO }, () => new NowFifo());
   private fifoCount = 0;
   readonly kindNames: string[] = [];
+
+  /** `queue`: the calendar queue (default) or the plain binary heap (the same order; benchmarks). */
+  constructor(queue: 'calendar' | 'heap' = 'calendar') {
+    this.queue = queue === 'heap' ? new HeapEventQueue() : new EventQueue();
+  }
 
   /** Registers a handler; returns its kind number. */
   on(name: string, h: Handler): number {

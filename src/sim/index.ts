@@ -5,6 +5,6 @@
  */
 export { evaluateDesign, readoutFor, type EvaluateInput, type DesignResult, type DesignOk, type DesignFail, type DesignLayerRow } from './evaluate.ts';
 export { simulateChip } from './chip.ts';
-export { Engine, EventQueue, Priority } from './engine.ts';
+export { Engine, EventQueue, HeapEventQueue, Priority } from './engine.ts';
 export { Resources } from './resources.ts';
 export type { TimingResult, TimingOptions, LayerTiming, ComponentTiming, TrafficPerImage } from './types.ts';

@@ -92,4 +92,6 @@ export interface TimingOptions {
   trace?: boolean;
   /** cap on trace events (default 200000) */
   maxTraceEvents?: number;
+  /** the event queue: 'calendar' (default) or the plain binary 'heap' (same order; benchmarks) */
+  eventQueue?: 'calendar' | 'heap';
 }

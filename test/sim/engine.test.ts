@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Engine, EventQueue, Priority, Resources } from '../../src/sim/index.ts';
+import { Engine, EventQueue, HeapEventQueue, Priority, Resources } from '../../src/sim/index.ts';
 
 describe('event queue', () => {
-  it('orders by (time, priority, insertion) and grows', () => {
-    const q = new EventQueue(4);
+  it.each([
+    ['calendar', () => new EventQueue(4)],
+    ['heap', () => new HeapEventQueue(4)],
+  ])('%s: orders by (time, priority, insertion) and grows', (_name, make) => {
+    const q = make();
     const want: [number, number, number][] = [];
     let x = 7;
     for (let i = 0; i < 5000; i++) {
@@ -22,6 +25,93 @@ describe('event queue', () => {
       got.push([q.timeOf(s), want.find((w) => w[2] === i)![1], i]);
     }
     expect(got).toEqual(want);
+  });
+
+  // the engine's use: pops interleaved with pushes never earlier than the last popped time; delays
+  // from 0 (same bucket) through the 4.2 us window to far beyond it, equal keys, idle jumps
+  it.each([1, 2, 3, 4, 5])('calendar queue pops in exactly the heap order (seed %i)', (seed) => {
+    const cal = new EventQueue(8);
+    const heap = new HeapEventQueue(8);
+    let x = seed * 7919;
+    const rnd = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 4) % n;
+    };
+    const delay = () => {
+      const r = rnd(100);
+      if (r < 30) return rnd(2000); // same or next bucket
+      if (r < 60) return 1000 * rnd(50); // whole nanoseconds: equal keys
+      if (r < 90) return rnd(4_000_000); // within the window
+      if (r < 97) return 4_000_000 + rnd(20_000_000); // beyond it
+      return 2 ** 40 + rnd(1000); // an idle jump far ahead
+    };
+    let now = 0;
+    let id = 0;
+    const push = () => {
+      const t = now + delay();
+      const p = rnd(4);
+      cal.push(t, p, 0, id, 0, 0);
+      heap.push(t, p, 0, id, 0, 0);
+      id++;
+    };
+    for (let i = 0; i < 50; i++) push();
+    let pops = 0;
+    const diffs: string[] = [];
+    while (heap.length > 0 && diffs.length < 5) {
+      if (cal.length !== heap.length || cal.peekTime() !== heap.peekTime()) diffs.push(`pop ${pops}: length/peek ${cal.length}/${cal.peekTime()} vs ${heap.length}/${heap.peekTime()}`);
+      const hs = heap.pop();
+      const cs = cal.pop();
+      if (cal.a(cs) !== heap.a(hs) || cal.timeOf(cs) !== heap.timeOf(hs)) diffs.push(`pop ${pops}: event ${cal.a(cs)}@${cal.timeOf(cs)} vs ${heap.a(hs)}@${heap.timeOf(hs)}`);
+      now = heap.timeOf(hs);
+      pops++;
+      // one new event per pop and now and then a second (a few thousand pending), then drain
+      const k = pops < 20_000 ? 1 + (rnd(8) === 0 ? 1 : 0) : rnd(2);
+      for (let j = 0; j < k; j++) push();
+    }
+    expect(diffs).toEqual([]);
+    expect(cal.pop()).toBe(-1);
+    expect(pops).toBeGreaterThan(20_000);
+  });
+
+  // dense (delays of 1-100 ticks, 3000 pending: the 1024-tick start width puts hundreds in a
+  // bucket) then sparse (delays up to 1e9 ticks: most beyond the window): the width shrinks, then
+  // grows, and the order stays the heap's
+  it('calendar queue adapts its bucket width to dense and sparse phases, in heap order', () => {
+    const cal = new EventQueue();
+    const heap = new HeapEventQueue();
+    let x = 99;
+    const rnd = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 4) % n;
+    };
+    let now = 0;
+    let id = 0;
+    let maxDelay = 100;
+    const push = () => {
+      const t = now + 1 + rnd(maxDelay);
+      const p = rnd(4);
+      cal.push(t, p, 0, id, 0, 0);
+      heap.push(t, p, 0, id, 0, 0);
+      id++;
+    };
+    for (let i = 0; i < 3000; i++) push();
+    const widths: number[] = [];
+    let bad = 0;
+    for (let pop = 0; pop < 60_000; pop++) {
+      if (pop === 30_000) {
+        widths.push(cal.bucketWidth);
+        maxDelay = 1e9;
+      }
+      const hs = heap.pop();
+      const cs = cal.pop();
+      if (cal.a(cs) !== heap.a(hs)) bad++;
+      now = heap.timeOf(hs);
+      push();
+    }
+    widths.push(cal.bucketWidth);
+    expect(bad).toBe(0);
+    expect(widths[0]).toBeLessThan(1024);
+    expect(widths[1]).toBeGreaterThan(1024);
   });
 });
 
