@@ -24,32 +24,29 @@ export type PriorityName = keyof typeof Priority;
 const SEQ_RANGE = 2 ** 40; // insertion sequence numbers below 2^40; priority above
 const PRIO_SLOTS = 4; // heap key = time * PRIO_SLOTS + priority (exact below 2^53: time < 2^51 ps)
 
-/**
- * The plain binary heap: the calendar queue's oracle in the tests and its baseline in
- * bench/events.ts. Any push order is allowed.
- */
-export class HeapEventQueue {
-  // heap-ordered keys (time*4 + priority, insertion sequence) and the payload slot of each entry
-  private hTime: Float64Array;
-  private hTie: Float64Array;
-  private hSlot: Int32Array;
-  // payload per slot
-  private kindArr: Uint8Array;
-  private pa: Int32Array;
-  private pb: Int32Array;
-  private pc: Int32Array;
-  private slotTime: Float64Array;
-  private free: Int32Array;
-  private freeTop = 0;
-  private size = 0;
-  private cap: number;
-  private seq = 0;
+const grown = <T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T => {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+};
 
-  constructor(initial = 1024) {
+/**
+ * Event payloads in struct-of-arrays slots (kind, three Int32 words, time) recycled through a free
+ * list, and the insertion sequence shared by both queues; subclasses order the slots.
+ */
+abstract class SlotStore {
+  protected kindArr: Uint8Array;
+  protected pa: Int32Array;
+  protected pb: Int32Array;
+  protected pc: Int32Array;
+  protected slotTime: Float64Array;
+  private free: Int32Array;
+  private freeTop: number;
+  protected cap: number;
+  protected seq = 0;
+
+  constructor(initial: number) {
     this.cap = initial;
-    this.hTime = new Float64Array(initial);
-    this.hTie = new Float64Array(initial);
-    this.hSlot = new Int32Array(initial);
     this.kindArr = new Uint8Array(initial);
     this.pa = new Int32Array(initial);
     this.pb = new Int32Array(initial);
@@ -60,41 +57,89 @@ export class HeapEventQueue {
     this.freeTop = initial;
   }
 
-  get length(): number {
-    return this.size;
-  }
+  /** the subclass's own per-slot (or per-entry) arrays, grown to n */
+  protected abstract growOrder(n: number): void;
 
-  private grow(): void {
-    const n = this.cap * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, C: new (n: number) => T): T => {
-      const b = new C(n);
-      b.set(a);
-      return b;
-    };
-    this.hTime = g(this.hTime, Float64Array);
-    this.hTie = g(this.hTie, Float64Array);
-    this.hSlot = g(this.hSlot, Int32Array);
-    this.kindArr = g(this.kindArr, Uint8Array);
-    this.pa = g(this.pa, Int32Array);
-    this.pb = g(this.pb, Int32Array);
-    this.pc = g(this.pc, Int32Array);
-    this.slotTime = g(this.slotTime, Float64Array);
-    const f = new Int32Array(n);
-    f.set(this.free.subarray(0, this.freeTop));
-    for (let i = n - 1; i >= this.cap; i--) f[this.freeTop++] = i;
-    this.free = f;
-    this.cap = n;
-  }
-
-  /** Schedules an event; `time` must be an integer tick count. */
-  push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
-    if (this.freeTop === 0) this.grow();
+  /** A free slot holding the event's payload. */
+  protected alloc(time: number, kind: number, a: number, b: number, c: number): number {
+    if (this.freeTop === 0) {
+      const n = this.cap * 2;
+      this.kindArr = grown(this.kindArr, n);
+      this.pa = grown(this.pa, n);
+      this.pb = grown(this.pb, n);
+      this.pc = grown(this.pc, n);
+      this.slotTime = grown(this.slotTime, n);
+      this.growOrder(n);
+      const f = new Int32Array(n);
+      for (let i = n - 1; i >= this.cap; i--) f[this.freeTop++] = i;
+      this.free = f;
+      this.cap = n;
+    }
     const s = this.free[--this.freeTop]!;
     this.kindArr[s] = kind;
     this.pa[s] = a;
     this.pb[s] = b;
     this.pc[s] = c;
     this.slotTime[s] = time;
+    return s;
+  }
+
+  protected release(s: number): void {
+    this.free[this.freeTop++] = s;
+  }
+
+  timeOf(s: number): number {
+    return this.slotTime[s]!;
+  }
+  /** next insertion sequence number (shared with the engine's same-time FIFOs) */
+  nextSeq(): number {
+    return this.seq++;
+  }
+  kindOf(s: number): number {
+    return this.kindArr[s]!;
+  }
+  a(s: number): number {
+    return this.pa[s]!;
+  }
+  b(s: number): number {
+    return this.pb[s]!;
+  }
+  c(s: number): number {
+    return this.pc[s]!;
+  }
+}
+
+/**
+ * The plain binary heap: the calendar queue's oracle in the tests and its baseline in
+ * bench/events.ts. Any push order is allowed.
+ */
+export class HeapEventQueue extends SlotStore {
+  // heap-ordered keys (time*4 + priority, insertion sequence) and the payload slot of each entry
+  private hTime: Float64Array;
+  private hTie: Float64Array;
+  private hSlot: Int32Array;
+  private size = 0;
+
+  constructor(initial = 1024) {
+    super(initial);
+    this.hTime = new Float64Array(initial);
+    this.hTie = new Float64Array(initial);
+    this.hSlot = new Int32Array(initial);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  protected growOrder(n: number): void {
+    this.hTime = grown(this.hTime, n);
+    this.hTie = grown(this.hTie, n);
+    this.hSlot = grown(this.hSlot, n);
+  }
+
+  /** Schedules an event; `time` must be an integer tick count. */
+  push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
+    const s = this.alloc(time, kind, a, b, c);
     // primary key: time and priority in one exact integer; insertion sequence breaks equal keys
     const key = time * PRIO_SLOTS + priority;
     const seq = this.seq++;
@@ -151,13 +196,10 @@ export class HeapEventQueue {
       HK[i] = lk;
       HS[i] = ls;
     }
-    this.free[this.freeTop++] = top;
+    this.release(top);
     return top;
   }
 
-  timeOf(s: number): number {
-    return this.slotTime[s]!;
-  }
   /** time of the earliest event (Infinity when empty) */
   peekTime(): number {
     return this.size ? this.slotTime[this.hSlot[0]!]! : Infinity;
@@ -165,22 +207,6 @@ export class HeapEventQueue {
   /** (priority, sequence) of the earliest event as one comparable number */
   peekTie(): number {
     return (this.hTime[0]! % PRIO_SLOTS) * SEQ_RANGE + this.hTie[0]!;
-  }
-  /** next insertion sequence number (shared with the engine's same-time FIFOs) */
-  nextSeq(): number {
-    return this.seq++;
-  }
-  kindOf(s: number): number {
-    return this.kindArr[s]!;
-  }
-  a(s: number): number {
-    return this.pa[s]!;
-  }
-  b(s: number): number {
-    return this.pb[s]!;
-  }
-  c(s: number): number {
-    return this.pc[s]!;
   }
 }
 
@@ -201,20 +227,11 @@ const NB = 4096;
 const RESIZE_CHECK = 4096; // pushes between width checks
 const NB_MASK = NB - 1;
 
-export class EventQueue {
+export class EventQueue extends SlotStore {
   // per slot: key (time * PRIO_SLOTS + priority), insertion sequence, next slot in its bucket
   private key: Float64Array;
   private seqOf: Float64Array;
   private next: Int32Array;
-  private kindArr: Uint8Array;
-  private pa: Int32Array;
-  private pb: Int32Array;
-  private pc: Int32Array;
-  private slotTime: Float64Array;
-  private free: Int32Array;
-  private freeTop = 0;
-  private cap: number;
-  private seq = 0;
   // ring: head slot per bucket (-1 empty), non-empty bitmap, current bucket number, events in it
   private head = new Int32Array(NB).fill(-1);
   private bits = new Uint32Array(NB / 32);
@@ -235,19 +252,11 @@ export class EventQueue {
   private farPushes = 0;
 
   constructor(initial = 1024) {
-    this.cap = initial;
+    super(initial);
     this.key = new Float64Array(initial);
     this.seqOf = new Float64Array(initial);
     this.next = new Int32Array(initial);
-    this.kindArr = new Uint8Array(initial);
-    this.pa = new Int32Array(initial);
-    this.pb = new Int32Array(initial);
-    this.pc = new Int32Array(initial);
-    this.slotTime = new Float64Array(initial);
     this.far = new Int32Array(initial);
-    this.free = new Int32Array(initial);
-    for (let i = 0; i < initial; i++) this.free[i] = initial - 1 - i;
-    this.freeTop = initial;
   }
 
   get length(): number {
@@ -259,38 +268,16 @@ export class EventQueue {
     return this.w;
   }
 
-  private grow(): void {
-    const n = this.cap * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, C: new (n: number) => T): T => {
-      const b = new C(n);
-      b.set(a);
-      return b;
-    };
-    this.key = g(this.key, Float64Array);
-    this.seqOf = g(this.seqOf, Float64Array);
-    this.next = g(this.next, Int32Array);
-    this.kindArr = g(this.kindArr, Uint8Array);
-    this.pa = g(this.pa, Int32Array);
-    this.pb = g(this.pb, Int32Array);
-    this.pc = g(this.pc, Int32Array);
-    this.slotTime = g(this.slotTime, Float64Array);
-    this.far = g(this.far, Int32Array);
-    const f = new Int32Array(n);
-    f.set(this.free.subarray(0, this.freeTop));
-    for (let i = n - 1; i >= this.cap; i--) f[this.freeTop++] = i;
-    this.free = f;
-    this.cap = n;
+  protected growOrder(n: number): void {
+    this.key = grown(this.key, n);
+    this.seqOf = grown(this.seqOf, n);
+    this.next = grown(this.next, n);
+    this.far = grown(this.far, n);
   }
 
   /** Schedules an event; `time` must be an integer tick count, not before the last popped one. */
   push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
-    if (this.freeTop === 0) this.grow();
-    const s = this.free[--this.freeTop]!;
-    this.kindArr[s] = kind;
-    this.pa[s] = a;
-    this.pb[s] = b;
-    this.pc[s] = c;
-    this.slotTime[s] = time;
+    const s = this.alloc(time, kind, a, b, c);
     this.key[s] = time * PRIO_SLOTS + priority;
     this.seqOf[s] = this.seq++;
     this.count++;
@@ -476,13 +463,10 @@ export class EventQueue {
     this.lastTime = this.slotTime[s]!;
     // later pushes are not earlier than this event: the window may start at its bucket
     if (b !== this.cb) this.advance(b);
-    this.free[this.freeTop++] = s;
+    this.release(s);
     return s;
   }
 
-  timeOf(s: number): number {
-    return this.slotTime[s]!;
-  }
   /** time of the earliest event (Infinity when empty) */
   peekTime(): number {
     if (this.count === 0) return Infinity;
@@ -494,22 +478,6 @@ export class EventQueue {
     if (this.minSlot < 0) this.findMin();
     const s = this.minSlot;
     return (this.key[s]! % PRIO_SLOTS) * SEQ_RANGE + this.seqOf[s]!;
-  }
-  /** next insertion sequence number (shared with the engine's same-time FIFOs) */
-  nextSeq(): number {
-    return this.seq++;
-  }
-  kindOf(s: number): number {
-    return this.kindArr[s]!;
-  }
-  a(s: number): number {
-    return this.pa[s]!;
-  }
-  b(s: number): number {
-    return this.pb[s]!;
-  }
-  c(s: number): number {
-    return this.pc[s]!;
   }
 }
 
