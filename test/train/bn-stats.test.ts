@@ -2,7 +2,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/train/backend.ts';
 import { loadDataset, takeFirst } from '../../src/data/index.ts';
-import { estimateBnStats, makeBatch } from '../../src/train/trainer.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { estimateBnStats, makeBatch, silentProgress, train as trainRun } from '../../src/train/trainer.ts';
+import { loadModel } from '../../src/model/io.ts';
 import { createNet, disposeNet, forward, initialValues, readParams, type Net } from '../../src/train/net.ts';
 import { buildSpec } from '../../src/train/spec.ts';
 import type { TrainConfig } from '../../src/train/checkpoint.ts';
@@ -68,3 +72,29 @@ for (const preset of ['tiny-mlp', 'tiny-cnn'] as const) {
     });
   });
 }
+
+describe('train --bn-stats', () => {
+  it('a finished run resumed with --bn-stats re-estimates once, exports it in the recipe, and the engine agrees with tfjs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'archsim-bn-'));
+    const data = { train: takeFirst(loadDataset('mnist', 'train'), 400), test: takeFirst(loadDataset('mnist', 'test'), 200) };
+    const config: TrainConfig = {
+      preset: 'tiny-mlp', dataset: 'mnist', arraySize: null, grouping: 'intra', epochs: 1, batchSize: 50, lr: 1e-2, lrFinal: 1e-2, seed: 3,
+      backend: 'cpu', limitTrain: null, evalImages: null, initFrom: null, preprocess: pre, out: null,
+    };
+    const base = { checkpointDir: join(dir, 'ck'), command: 'test', progress: silentProgress, baselineModel: null, backendInfo: { name: 'cpu', adapter: 'tfjs-cpu' }, data };
+    const first = await trainRun({ ...base, config, resume: false, noExport: true });
+    const before = (await readParams(first.net))[0]!;
+    disposeNet(first.net);
+    const out = join(dir, 'm.json');
+    const again = await trainRun({ ...base, config: { ...config, out, bnStats: 300 }, resume: true });
+    const after = (await readParams(again.net))[0]!;
+    // the statistics changed, the weights did not (no epoch was trained)
+    expect(after.W).toEqual(before.W);
+    expect(after.mean).not.toEqual(before.mean);
+    const model = loadModel(out);
+    expect(JSON.stringify(model.training)).toContain('re-estimated after training from the first 300 training images');
+    expect(model.metrics.mismatches).toBe(0);
+    expect(Array.from(again.enginePredictions!)).toEqual(Array.from(again.tfjsPredictions!));
+    disposeNet(again.net);
+  });
+});
