@@ -168,6 +168,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   const bufLat = T.buffer.latencyPs;
   const ser = (bits: number) => cycles(Math.ceil(bits / ic.linkWidthBits));
   const flits = (bits: number) => Math.ceil(bits / T.router.flitWidthBits);
+  const hopLatency = ic.hopLatencyPs;
 
   // ADC conversion time (ps) at the design's resolution
   const adcSpec = T.readout.adc;
@@ -336,6 +337,9 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   const pkRoute: number[][] = [];
   const pkHop: number[] = [];
   const pkBits: number[] = [];
+  // per packet: link serialisation time (ticks) and flits, computed once at send, not per hop
+  const pkSer: number[] = [];
+  const pkFlits: number[] = [];
   const pkKind: number[] = [];
   const pkA: number[] = [];
   const pkB: number[] = [];
@@ -374,6 +378,8 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     pkRoute[id] = route;
     pkHop[id] = 0;
     pkBits[id] = bits;
+    pkSer[id] = ser(bits);
+    pkFlits[id] = flits(bits);
     pkKind[id] = kind;
     pkA[id] = a;
     pkB[id] = b;
@@ -387,6 +393,8 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     pkRoute[id] = route;
     pkHop[id] = 0;
     pkBits[id] = bits;
+    pkSer[id] = ser(bits);
+    pkFlits[id] = flits(bits);
     pkKind[id] = kind;
     pkA[id] = a;
     pkB[id] = b;
@@ -397,13 +405,12 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   function onHop(id: number, dst: number): void {
     const route = pkRoute[id]!;
     const h = pkHop[id]!;
-    const bits = pkBits[id]!;
-    const s = ser(bits);
+    const s = pkSer[id]!;
     const start = res.acquire(route[h]!, eng.now, s);
-    flitHopsL[pkA[id]!] += flits(bits);
+    flitHopsL[pkA[id]!] += pkFlits[id]!;
     pkHop[id] = h + 1;
-    if (h + 1 < route.length) eng.at(start + ic.hopLatencyPs, Priority.start, E.hop, id, dst, 0);
-    else eng.at(start + ic.hopLatencyPs + s, Priority.arrive, E.arrive, id, dst, 0);
+    if (h + 1 < route.length) eng.at(start + hopLatency, Priority.start, E.hop, id, dst, 0);
+    else eng.at(start + hopLatency + s, Priority.arrive, E.arrive, id, dst, 0);
   }
 
   function onArrive(id: number, dst: number): void {

@@ -60,6 +60,31 @@ export interface TrainConfig {
   bnStats?: number;
 }
 
+/** The settings a resumed run may change (`--epochs`, `--out`, `--images`, `--bn-stats`, `--baseline-model`); the rest is the checkpoint's recipe. */
+export interface ResumeOverrides {
+  epochs?: number;
+  out?: string | null;
+  evalImages?: number | null;
+  bnStats?: number;
+  baselineModel?: string | null;
+}
+
+/**
+ * The configuration of a resumed run: the checkpoint's, with the overrides given. The epoch
+ * count is at least the epochs already completed (the LR schedule of the remaining epochs
+ * follows the new total).
+ */
+export function resumeConfig(saved: TrainConfig, o: ResumeOverrides, completedEpochs = 0): TrainConfig {
+  return {
+    ...saved,
+    epochs: Math.max(o.epochs ?? saved.epochs, completedEpochs),
+    out: o.out ?? saved.out,
+    evalImages: o.evalImages ?? saved.evalImages,
+    bnStats: o.bnStats ?? saved.bnStats ?? 0,
+    baselineModel: o.baselineModel ?? saved.baselineModel ?? null,
+  };
+}
+
 export interface CheckpointState {
   spec: NetSpec;
   config: TrainConfig;

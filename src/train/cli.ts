@@ -15,7 +15,7 @@ import { InputError } from '../errors.ts';
 import { interactive } from '../cli/progress.ts';
 import { parseDatasetName } from '../data/index.ts';
 import type { TrainBackend } from './backend.ts';
-import { checkpointFiles, loadCheckpoint, type TrainConfig } from './checkpoint.ts';
+import { checkpointFiles, loadCheckpoint, resumeConfig, type TrainConfig } from './checkpoint.ts';
 import { PRESET_DEFAULTS, PRESETS, parsePreset, type Grouping } from './spec.ts';
 import type { ProgressSink } from './trainer.ts';
 
@@ -119,13 +119,9 @@ export async function makeProgress(): Promise<ProgressSink> {
 export function resolveConfig(o: TrainCliOptions): { config: TrainConfig; checkpointDir: string; resume: boolean; baselineModel: string | null } {
   if (typeof o.resume === 'string') {
     const ck = loadCheckpoint(o.resume);
-    return {
-      config: { ...ck.config, epochs: o.epochs ?? ck.config.epochs, out: o.out ?? ck.config.out, evalImages: o.images ?? ck.config.evalImages, baselineModel: o.baselineModel ?? ck.config.baselineModel ?? null, bnStats: o.bnStats ?? ck.config.bnStats ?? 0 },
-      checkpointDir: o.resume,
-      resume: true,
-      // a split run remembers its baseline model file; --baseline-model replaces it
-      baselineModel: o.baselineModel ?? ck.config.baselineModel ?? null,
-    };
+    // a split run remembers its baseline model file; --baseline-model replaces it
+    const config = resumeConfig(ck.config, { epochs: o.epochs, out: o.out, evalImages: o.images, bnStats: o.bnStats, baselineModel: o.baselineModel });
+    return { config, checkpointDir: o.resume, resume: true, baselineModel: config.baselineModel ?? null };
   }
   if (!o.preset) throw new InputError(`--preset: required (one of ${PRESETS.join(', ')}), unless --resume DIR`);
   const preset = parsePreset(o.preset);

@@ -13,7 +13,7 @@ import { createCpuEngine } from '../func/cpu/engine.ts';
 import { saveModel } from '../model/io.ts';
 import type { Model } from '../model/types.ts';
 import { Adam } from './adam.ts';
-import { loadCheckpoint, saveCheckpoint, type CheckpointState, type EpochLog, type TrainConfig } from './checkpoint.ts';
+import { loadCheckpoint, resumeConfig, saveCheckpoint, type CheckpointState, type EpochLog, type TrainConfig } from './checkpoint.ts';
 import { buildExportModel } from './export.ts';
 import { createNet, disposeNet, forward, initialValues, readParams, squaredHinge, TRAINABLE_KEYS, updateRunningStats, type Net, type ParamKey } from './net.ts';
 import { epochRng } from './rng.ts';
@@ -183,7 +183,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     state = loadCheckpoint(run.checkpointDir);
     // the run's recipe comes from the checkpoint; only the epoch count may change (longer, or
     // shorter down to the completed epochs: the LR schedule of the remaining epochs follows it)
-    cfg = { ...state.config, epochs: Math.max(run.config.epochs, state.epoch), out: run.config.out ?? state.config.out, evalImages: run.config.evalImages ?? state.config.evalImages, bnStats: run.config.bnStats ?? state.config.bnStats ?? 0 };
+    cfg = resumeConfig(state.config, run.config, state.epoch);
     P.log(`resuming ${run.checkpointDir} after epoch ${state.epoch} of ${cfg.epochs}`);
   }
   // a resumed run records the commands that made it, in order

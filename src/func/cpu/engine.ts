@@ -239,8 +239,18 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       if (nWorkers === 1) {
         parts = [runShard(kernels, arena.memory, jobs[0]!)];
       } else {
-        while (pool.length < nWorkers) pool.push(startWorker());
-        parts = await Promise.all(jobs.map((j, w) => runOnWorker(pool[w]!, j)));
+        // the main thread takes the first shard itself (it would only wait): one worker fewer to
+        // wake, one message round trip fewer per call
+        while (pool.length < nWorkers - 1) pool.push(startWorker());
+        const others = jobs.slice(1).map((j, w) => runOnWorker(pool[w]!, j));
+        let mine: LayerActivity[];
+        try {
+          mine = runShard(kernels, arena.memory, jobs[0]!);
+        } finally {
+          // settle the workers' shards before the arena is released, even when this one threw
+          await Promise.allSettled(others);
+        }
+        parts = [mine, ...(await Promise.all(others))];
       }
       for (const part of parts) part.forEach((a, i) => addActivity(activity[i]!, a));
       if (hit) {
