@@ -6,10 +6,10 @@
  *    with its calendar queue and with the plain binary heap it replaced;
  *  - the CIFAR-10 VGG timing run on arch-configs/tile64.json, ADC and split designs (synthetic
  *    seed-shape models; timing does not depend on weights), after one warm-up run, with both
- *    queues (the runs must be identical).
+ *    queues, R rounds interleaved (the runs must be identical): fastest and median rates.
  * A plain binary heap of numbers is measured in the same run, so results on a shared machine can be
  * read as ratios (vsPlainHeap).
- * Usage: node --import tsx bench/events.ts [--images N]
+ * Usage: node --import tsx bench/events.ts [--images N (32)] [--rounds R (5)]
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -20,7 +20,13 @@ import { syntheticModel } from '../src/model/synthetic.ts';
 
 const root = process.env.ARCHSIM_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const argImages = process.argv.indexOf('--images');
-const images = argImages > 0 ? Number(process.argv[argImages + 1]) : 16;
+const images = argImages > 0 ? Number(process.argv[argImages + 1]) : 32;
+const argRounds = process.argv.indexOf('--rounds');
+const rounds = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 5;
+if (!(Number.isInteger(images) && images > 0) || !(Number.isInteger(rounds) && rounds > 0)) {
+  console.error('bench/events: --images and --rounds take positive integers');
+  process.exit(2);
+}
 
 function holdModel(pending: number, total: number, queue: 'calendar' | 'heap' = 'calendar'): { events: number; ms: number } {
   const eng = new Engine(queue);
@@ -95,22 +101,25 @@ for (const design of ['adc', 'split'] as const) {
   if (!m.ok) throw new Error(m.reason);
   simulateChip(arch, m, { images: 4 }); // warm-up
   simulateChip(arch, m, { images: 4 });
-  // best of three runs per queue, interleaved (the machine is shared; the minimum is the least
-  // disturbed); the binary-heap engine is the same-run baseline of the calendar queue
-  const best = { calendar: Infinity, heap: Infinity };
+  // `rounds` runs per queue, interleaved (the machine is shared: the fastest run is the least
+  // disturbed, the median says how much the neighbours took); the binary-heap engine is the
+  // same-run baseline of the calendar queue
+  const times: Record<'calendar' | 'heap', number[]> = { calendar: [], heap: [] };
   let r = simulateChip(arch, m, { images: 1 });
   let rHeap = r;
-  for (let k = 0; k < 3; k++) {
+  for (let k = 0; k < rounds; k++) {
     for (const q of ['calendar', 'heap'] as const) {
       const t0 = performance.now();
       const x = simulateChip(arch, m, { images, eventQueue: q });
-      best[q] = Math.min(best[q], performance.now() - t0);
+      times[q].push(performance.now() - t0);
       if (q === 'calendar') r = x;
       else rHeap = x;
     }
   }
+  const best = { calendar: Math.min(...times.calendar), heap: Math.min(...times.heap) };
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
   if (rHeap.events !== r.events || JSON.stringify(rHeap.imageTimes) !== JSON.stringify(r.imageTimes) || rHeap.makespanNs !== r.makespanNs) throw new Error('calendar and heap queues gave different runs');
   const rate = (r.events / best.calendar) * 1000;
   const heapRate = (r.events / best.heap) * 1000;
-  console.log(JSON.stringify({ bench: 'events', workload: 'cifar10-vgg-timing', arch: arch.name, design, images, events: r.events, queue: 'calendar', ms: +best.calendar.toFixed(1), eventsPerSec: Math.round(rate), vsHeapEngine: +(rate / heapRate).toFixed(3), heapEngineEventsPerSec: Math.round(heapRate), vsPlainHeap: +(rate / plainRate).toFixed(3), simulatedImagesPerSec: +((images / best.calendar) * 1000).toFixed(1), chipThroughputIps: Math.round(r.throughputIps) }));
+  console.log(JSON.stringify({ bench: 'events', workload: 'cifar10-vgg-timing', arch: arch.name, design, images, events: r.events, queue: 'calendar', ms: +best.calendar.toFixed(1), eventsPerSec: Math.round(rate), vsHeapEngine: +(rate / heapRate).toFixed(3), heapEngineEventsPerSec: Math.round(heapRate), vsPlainHeap: +(rate / plainRate).toFixed(3), rounds, medianEventsPerSec: Math.round((r.events / median(times.calendar)) * 1000), heapMedianEventsPerSec: Math.round((r.events / median(times.heap)) * 1000), simulatedImagesPerSec: +((images / best.calendar) * 1000).toFixed(1), chipThroughputIps: Math.round(r.throughputIps) }));
 }
