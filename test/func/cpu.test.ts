@@ -90,6 +90,9 @@ describe('cpu engine', () => {
       const b = await two.evaluate(model, inputs, { readout });
       expect(one.lastShards).toEqual([70]);
       expect(two.lastShards).toEqual([35, 35]);
+      // work stealing may move pieces between the threads, never lose or repeat one
+      expect(two.lastImagesPerThread.length).toBe(2);
+      expect(two.lastImagesPerThread.reduce((x, y) => x + y, 0)).toBe(70);
       expectSame(b, a);
       expectSame(a, evaluateReference(model, inputs, { readout }));
     });

@@ -12,8 +12,11 @@
  *   of the same batch (sweeps): that layer is exact and read-out independent.
  * - Weights are laid out once per (model object, ADC row count) in one shared
  *   WebAssembly.Memory (a SharedArrayBuffer) that every worker imports; sweeps reuse them.
- * - Each worker evaluates a contiguous range of images in chunks; conv layers use an implicit
- *   im2col per image, dense layers and the classifier batch the chunk's images.
+ * - The batch is planned as one contiguous shard per thread (the calling thread takes one),
+ *   cut into pieces that a thread claims atomically: its own shard's first, then what is left of
+ *   the others' (work stealing, so a thread slowed by other processes does not hold the batch
+ *   back). Each piece is evaluated in chunks; conv layers use an implicit im2col per image,
+ *   dense layers and the classifier batch the chunk's images.
  * - workers = 1 runs on the calling thread; more start worker threads (on first use), which
  *   are unref'd while idle and terminated by dispose().
  */
@@ -25,13 +28,13 @@ import { addActivity, adcStep, emptyActivity, finishResult, predictFromDots, rea
 import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity } from '../types.ts';
 import { kernelBytes, type Kernels } from './kernels.ts';
 import { Arena, CSA_MIN_BITS, planModel, SCALAR_MIN_BITS, type InputPlan, type LayerPlan, type ModelPlan } from './plan.ts';
-import { runShard, scratchLayout, type ShardJob } from './runner.ts';
+import { runShard, scratchLayout, type ShardJob, type ShardResult } from './runner.ts';
 import { kernelsFromEnv, resolveKernels, withNativeGemms, type CpuKernelChoice, type CpuKernelIsa } from './native.ts';
 
 export interface CpuEngineOptions {
   /** worker threads; default os.availableParallelism(). Capped by the batch size. */
   workers?: number;
-  /** images per chunk inside a worker (dense layers batch a chunk); default 64 */
+  /** images per chunk inside a thread (dense layers batch a chunk: each chunk streams the layer's weights once); default 64 */
   chunk?: number;
   /**
    * tuning: sense groups of at least this many bits use the scalar i64.popcnt kernel, shorter
@@ -56,8 +59,10 @@ export interface CpuEngine extends Engine {
   readonly name: 'cpu';
   /** the most worker threads an evaluation uses */
   readonly workers: number;
-  /** images per thread in the last evaluation (one entry per thread used) */
+  /** the last evaluation's planned shards: images per thread (one entry per thread used) */
   readonly lastShards: readonly number[];
+  /** images each thread actually evaluated in the last evaluation (work stealing moves pieces) */
+  readonly lastImagesPerThread: readonly number[];
   /** evaluations that took the first layer's outputs from an earlier one (same model and pixels) */
   readonly firstLayerReuses: number;
   /** the binary GEMMs it runs: 'wasm', or the native addon's 'avx512' or 'generic' build */
@@ -96,7 +101,7 @@ export function cpuFastPathAvailable(): boolean {
 
 interface PoolWorker {
   worker: Worker;
-  pending: { resolve: (a: LayerActivity[]) => void; reject: (e: Error) => void } | null;
+  pending: { resolve: (r: ShardResult) => void; reject: (e: Error) => void } | null;
 }
 
 export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
@@ -112,6 +117,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
   let lastShards: number[] = [];
+  let lastImagesPerThread: number[] = [];
   let firstLayerReuses = 0;
 
   function ensureArena(): { arena: Arena; kernels: Kernels } {
@@ -147,12 +153,12 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     });
     const pw: PoolWorker = { worker, pending: null };
     worker.unref();
-    worker.on('message', (msg: { ok: boolean; activity?: LayerActivity[]; error?: string }) => {
+    worker.on('message', (msg: { ok: boolean; result?: ShardResult; error?: string }) => {
       const p = pw.pending;
       pw.pending = null;
       worker.unref();
       if (!p) return;
-      if (msg.ok) p.resolve(msg.activity!);
+      if (msg.ok) p.resolve(msg.result!);
       else p.reject(new Error(`cpu engine worker: ${msg.error}`));
     });
     const fail = (e: Error) => {
@@ -167,7 +173,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     return pw;
   }
 
-  function runOnWorker(pw: PoolWorker, job: ShardJob): Promise<LayerActivity[]> {
+  function runOnWorker(pw: PoolWorker, job: ShardJob): Promise<ShardResult> {
     return new Promise((resolve, reject) => {
       pw.pending = { resolve, reject };
       pw.worker.ref();
@@ -224,35 +230,40 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       const firstAddr = key ? arena.alloc(firstBytes) : 0;
       if (hit) arena.u8().set(hit.maps, firstAddr);
       const firstLayer = key ? { mode: hit ? ('load' as const) : ('store' as const), addr: firstAddr } : undefined;
-      const jobs: ShardJob[] = [];
       lastShards = [];
+      const shards: { first: number; count: number }[] = [];
       const per = Math.floor(count / nWorkers);
       const extra = count % nWorkers;
-      let first = 0;
-      for (let w = 0; w < nWorkers; w++) {
+      for (let w = 0, first = 0; w < nWorkers; w++) {
         const n = per + (w < extra ? 1 : 0);
-        jobs.push({ plan, adc, pixAddr, first, count: n, dotsAddr, scratchAddr: scratch[w]!, chunk, firstLayer });
+        shards.push({ first, count: n });
         lastShards.push(n);
         first += n;
       }
-      let parts: LayerActivity[][];
+      const job = { plan, adc, pixAddr, first: 0, count, dotsAddr, scratchAddr: scratch[0]!, chunk, firstLayer };
+      let parts: ShardResult[];
       if (nWorkers === 1) {
-        parts = [runShard(kernels, arena.memory, jobs[0]!)];
+        parts = [runShard(kernels, arena.memory, job)];
       } else {
-        // the main thread takes the first shard itself (it would only wait): one worker fewer to
-        // wake, one message round trip fewer per call
+        // pieces: at most a chunk, at least 4 per shard (something to steal)
+        const piece = Math.max(1, Math.min(chunk, Math.ceil(per / 4)));
+        const counters = arena.alloc(4 * nWorkers);
+        new Int32Array(arena.memory.buffer, counters, nWorkers).fill(0);
+        const share = (self: number): ShardJob => ({ ...job, scratchAddr: scratch[self]!, share: { counters, piece, shards, self } });
         while (pool.length < nWorkers - 1) pool.push(startWorker());
-        const others = jobs.slice(1).map((j, w) => runOnWorker(pool[w]!, j));
-        let mine: LayerActivity[];
+        const others = pool.slice(0, nWorkers - 1).map((pw, w) => runOnWorker(pw, share(w + 1)));
+        let mine: ShardResult;
         try {
-          mine = runShard(kernels, arena.memory, jobs[0]!);
+          // the calling thread takes shard 0 itself (it would only wait)
+          mine = runShard(kernels, arena.memory, share(0));
         } finally {
-          // settle the workers' shards before the arena is released, even when this one threw
+          // settle the workers before the arena is released, even when this thread threw
           await Promise.allSettled(others);
         }
         parts = [mine, ...(await Promise.all(others))];
       }
-      for (const part of parts) part.forEach((a, i) => addActivity(activity[i]!, a));
+      lastImagesPerThread = parts.map((p) => p.images);
+      for (const part of parts) part.activity.forEach((a, i) => addActivity(activity[i]!, a));
       if (hit) {
         addActivity(activity[0]!, hit.activity);
         firstLayerReuses++;
@@ -285,6 +296,9 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     kernelIsa,
     get lastShards() {
       return lastShards;
+    },
+    get lastImagesPerThread() {
+      return lastImagesPerThread;
     },
     get firstLayerReuses() {
       return firstLayerReuses;

@@ -28,6 +28,21 @@ export interface ShardJob {
    * layer's activity to the caller; 'none' (or absent) computes them.
    */
   firstLayer?: { mode: 'none' | 'store' | 'load'; addr: number };
+  /**
+   * Work sharing between threads: the batch is planned as one shard per thread, each cut into
+   * pieces of `piece` images claimed through an i32 counter per shard (at `counters` + 4 * shard,
+   * zero at the start, Atomics.add). A thread claims its own shard's pieces first, in order, then
+   * the pieces left in the other shards (work stealing): a thread slowed by other processes, or a
+   * worker still starting, does not hold back the batch. Every image is evaluated exactly once and
+   * its results do not depend on which thread did it. Absent: evaluate [first, first + count).
+   */
+  share?: { counters: number; piece: number; shards: { first: number; count: number }[]; self: number };
+}
+
+/** What one thread did: the activity counts of the images it evaluated, and how many. */
+export interface ShardResult {
+  activity: LayerActivity[];
+  images: number;
 }
 
 export interface ScratchLayout {
@@ -190,17 +205,43 @@ function runBinary(
   act.onesOut += ones;
 }
 
-/** Evaluates images [first, first + count) of the job; returns this shard's activity counts. */
-export function runShard(k: Kernels, memory: WebAssembly.Memory, job: ShardJob): LayerActivity[] {
+/**
+ * Evaluates images [first, first + count) of the job, or with `share` the pieces this thread
+ * claims; returns the activity counts of the images it evaluated.
+ */
+export function runShard(k: Kernels, memory: WebAssembly.Memory, job: ShardJob): ShardResult {
+  const act = job.plan.layers.map((_, i) => emptyActivity(i));
+  const sh = job.share;
+  if (!sh) {
+    runRange(k, memory, job, job.first, job.count, act);
+    return { activity: act, images: job.count };
+  }
+  const counters = new Int32Array(memory.buffer, sh.counters, sh.shards.length);
+  let images = 0;
+  for (let j = 0; j < sh.shards.length; j++) {
+    const s = (sh.self + j) % sh.shards.length;
+    const { first, count } = sh.shards[s]!;
+    const pieces = Math.ceil(count / sh.piece);
+    for (let p = Atomics.add(counters, s, 1); p < pieces; p = Atomics.add(counters, s, 1)) {
+      const f = first + p * sh.piece;
+      const n = Math.min(sh.piece, first + count - f);
+      runRange(k, memory, job, f, n, act);
+      images += n;
+    }
+  }
+  return { activity: act, images };
+}
+
+/** Evaluates images [first, first + count) in chunks, adding their activity to `act`. */
+function runRange(k: Kernels, memory: WebAssembly.Memory, job: ShardJob, first0: number, count: number, act: LayerActivity[]): void {
   const u8 = new Uint8Array(memory.buffer);
   const stats = new BigInt64Array(memory.buffer);
   const { plan } = job;
-  const act = plan.layers.map((_, i) => emptyActivity(i));
   const lay = scratchLayout(plan, job.chunk);
   const sl = { ...lay, base: job.scratchAddr };
   const classes = plan.classes;
-  const end = job.first + job.count;
-  for (let c0 = job.first; c0 < end; c0 += job.chunk) {
+  const end = first0 + count;
+  for (let c0 = first0; c0 < end; c0 += job.chunk) {
     const B = Math.min(job.chunk, end - c0);
     let mapIn = job.scratchAddr + lay.mapA;
     let mapOut = job.scratchAddr + lay.mapB;
@@ -222,5 +263,4 @@ export function runShard(k: Kernels, memory: WebAssembly.Memory, job: ShardJob):
       mapOut = t;
     }
   }
-  return act;
 }

@@ -1,6 +1,6 @@
 /**
  * Worker thread of the fast CPU path: instantiates the kernels on the shared memory it was
- * given and evaluates the image ranges the main thread sends.
+ * given and evaluates the image ranges (or shares of a batch) the main thread sends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Kernels } from './kernels.ts';
@@ -13,7 +13,7 @@ const kernels = withNativeGemms(instance.exports as unknown as Kernels, memory, 
 
 parentPort!.on('message', (job: ShardJob) => {
   try {
-    parentPort!.postMessage({ ok: true, activity: runShard(kernels, memory, job) });
+    parentPort!.postMessage({ ok: true, result: runShard(kernels, memory, job) });
   } catch (e) {
     parentPort!.postMessage({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
