@@ -13,7 +13,7 @@
 #   BASE_EPOCHS BASE_BATCH BASE_LR BASE_ARGS    (baseline; BASE_ARGS e.g. "--dropout-in 0.1 --dropout-hidden 0.25")
 #   SPLIT_EPOCHS SPLIT_BATCH SPLIT_LR SPLIT_ARGS (split retraining from the baseline)
 # Defaults per preset: MLP 12 epochs, batch 200, LR 3e-3, dropout 0.1/0.25; splits 2 epochs,
-# batch 200, LR 3e-4, same dropout. Reduced VGG: 15 epochs, batch 100, LR 3e-3; splits 4 epochs, LR 1e-3;
+# batch 200, LR 3e-4, same dropout. Reduced VGG: 15 epochs, batch 100, LR 3e-3; splits 5 epochs, LR 3e-3;
 # both with precise batch norm (--bn-stats 10000: population statistics from 10,000 training images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ case "$PRESET" in
     d_be=12 d_bb=200 d_blr=3e-3 d_se=2 d_sb=200 d_slr=3e-4 d_args="--dropout-in 0.1 --dropout-hidden 0.25" ;;
   cifar-vgg-small|cifar-vgg)
     DATASET=${DATASET:-cifar10}
-    d_be=15 d_bb=100 d_blr=3e-3 d_se=4 d_sb=100 d_slr=1e-3 d_args="--bn-stats 10000" ;;
+    d_be=15 d_bb=100 d_blr=3e-3 d_se=5 d_sb=100 d_slr=3e-3 d_args="--bn-stats 10000" ;;
   *) echo "PRESET: mnist-mlp, cifar-vgg-small or cifar-vgg, found '$PRESET'" >&2; exit 2 ;;
 esac
 BACKEND=${BACKEND:-wasm}
