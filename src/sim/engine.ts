@@ -234,8 +234,6 @@ export class EventQueue extends SlotStore {
   private next: Int32Array;
   // ring: head slot per bucket (-1 empty), non-empty bitmap, current bucket number, events in it
   private head = new Int32Array(NB).fill(-1);
-  // last slot per bucket (read only while the bucket is non-empty): appends are O(1)
-  private tail = new Int32Array(NB);
   private bits = new Uint32Array(NB / 32);
   private cb = 0;
   private inRing = 0;
@@ -248,7 +246,6 @@ export class EventQueue extends SlotStore {
   private count = 0;
   // bucket width (ticks, a power of two), the last popped time, and the width check's counters
   private w = 1024;
-  private invW = 1 / 1024; // 1 / w, exact (a power of two): bucket = floor(time * invW)
   private lastTime = 0;
   private pushes = 0;
   private walked = 0;
@@ -284,7 +281,7 @@ export class EventQueue extends SlotStore {
     this.key[s] = time * PRIO_SLOTS + priority;
     this.seqOf[s] = this.seq++;
     this.count++;
-    const bucket = Math.floor(time * this.invW);
+    const bucket = Math.floor(time / this.w);
     if (bucket - this.cb < NB) this.ringInsert(s, bucket);
     else {
       this.farPush(s);
@@ -328,11 +325,10 @@ export class EventQueue extends SlotStore {
     if (dir < 0) shift = Math.min(shift, cur - 1);
     else shift = Math.max(shift, cur + 1);
     this.w = 2 ** Math.max(0, Math.min(40, shift));
-    this.invW = 1 / this.w;
     this.cb = Math.floor(this.lastTime / this.w);
     for (let i = slots.length - 1; i >= 0; i--) {
       const q = slots[i]!;
-      const b = Math.floor(this.slotTime[q]! * this.invW);
+      const b = Math.floor(this.slotTime[q]! / this.w);
       if (b - this.cb < NB) this.ringInsert(q, b);
       else this.farPush(q);
     }
@@ -349,20 +345,10 @@ export class EventQueue extends SlotStore {
     // sorted by key, then sequence: a pushed event's sequence is the largest, so it goes after
     // equal keys; migrated far events arrive in (key, seq) order and are older than any ring event
     // of the same key only if pushed earlier, which the sequence compare settles
-    if (p < 0) {
-      N[s] = -1;
-      H[r] = s;
-      this.tail[r] = s;
-      this.bits[r >> 5]! |= 1 << (r & 31);
-    } else if (K[p]! > k || (K[p]! === k && this.seqOf[p]! > this.seqOf[s]!)) {
+    if (p < 0 || K[p]! > k || (K[p]! === k && this.seqOf[p]! > this.seqOf[s]!)) {
       N[s] = p;
       H[r] = s;
-    } else if (K[this.tail[r]!]! < k || (K[this.tail[r]!]! === k && this.seqOf[this.tail[r]!]! < this.seqOf[s]!)) {
-      // after the last one (the common case: time mostly moves forward)
-      N[s] = -1;
-      N[this.tail[r]!] = s;
-      this.tail[r] = s;
-      this.walked++;
+      this.bits[r >> 5]! |= 1 << (r & 31);
     } else {
       let q = N[p]!;
       let walk = 1;
@@ -421,7 +407,7 @@ export class EventQueue extends SlotStore {
     this.cb = bucket;
     while (this.farN > 0) {
       const s = this.far[0]!;
-      const b = Math.floor(this.slotTime[s]! * this.invW);
+      const b = Math.floor(this.slotTime[s]! / this.w);
       if (b - bucket >= NB) break;
       this.farPop();
       this.ringInsert(s, b);
@@ -464,7 +450,7 @@ export class EventQueue extends SlotStore {
     if (b < 0) {
       // the window was empty: the far heap's top is next
       this.farPop();
-      b = Math.floor(this.slotTime[s]! * this.invW);
+      b = Math.floor(this.slotTime[s]! / this.w);
     } else {
       const r = b & NB_MASK;
       const nx = this.next[s]!;

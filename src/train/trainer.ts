@@ -181,8 +181,9 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   let cfg = run.config;
   if (run.resume) {
     state = loadCheckpoint(run.checkpointDir);
-    // the run's recipe comes from the checkpoint; only the epoch count may change (longer, or
-    // shorter down to the completed epochs: the LR schedule of the remaining epochs follows it)
+    // the run's recipe comes from the checkpoint; the epoch count (longer, or shorter down to the
+    // completed epochs: the LR schedule of the remaining epochs follows it), the output file, the
+    // evaluated images, --bn-stats and the baseline model file may change
     cfg = resumeConfig(state.config, run.config, state.epoch);
     P.log(`resuming ${run.checkpointDir} after epoch ${state.epoch} of ${cfg.epochs}`);
   }

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/train/backend.ts';
 import { loadDataset, takeFirst } from '../../src/data/index.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estimateBnStats, makeBatch, silentProgress, train as trainRun } from '../../src/train/trainer.ts';
@@ -96,5 +96,6 @@ describe('train --bn-stats', () => {
     expect(model.metrics.mismatches).toBe(0);
     expect(Array.from(again.enginePredictions!)).toEqual(Array.from(again.tfjsPredictions!));
     disposeNet(again.net);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
