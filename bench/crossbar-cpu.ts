@@ -18,8 +18,8 @@
  * - scalar: i64.popcnt in 2x2 tiles (before the carry-save kernel, the default for K >= 897);
  * - native: the native addon's AVX-512 VPOPCNTDQ GEMM (`npm run build:native`; the default
  *   where it is built and the CPU has the instructions); native-generic: its portable C build.
- * The kernels of one worker count are timed round-robin in one process (one evaluate each in
- * turn), so that they share the machine's load; each reports its fastest evaluate (at least 5
+ * All kernels at both worker counts are timed round-robin in one process (one evaluate each in
+ * turn, 1 and 2 workers interleaved), so that they share the machine's load and clock; each reports its fastest evaluate (at least 5
  * runs and `--min-seconds` of timing each, default 2) with the process CPU time of that same
  * evaluate (all threads: bitMacPerCpuSec is the rate per busy core, less sensitive to other
  * processes taking turns on the cores than the wall-clock rate), its median and every run's
@@ -45,6 +45,7 @@ import type { Model } from '../src/model/types.ts';
 import { wordsFor } from '../src/model/types.ts';
 import { mulberry32 as rng } from '../src/util/rng.ts';
 import { cpus, loadavg } from 'node:os';
+import { cpuTicks, stealShare, ticksBetween, type CpuTicks } from './_steal.ts';
 
 export interface CrossbarShape {
   batch: number;
@@ -89,6 +90,10 @@ export interface CrossbarRecord {
   runs?: number;
   /** fast path: seconds of every timed evaluate, in round order (rounds are paired across kernels) */
   samples?: number[];
+  /** fast path: share of the machine's CPU time the hypervisor stole during these evaluates (Linux; null elsewhere) */
+  stealShare?: number | null;
+  /** fast path: per evaluate, the machine's ticks during it (steal and all; null where unknown) */
+  ticks?: (CpuTicks | null)[];
   /** os.loadavg() right after the measurement, and the machine */
   loadavg: number[];
   cpu: string;
@@ -326,20 +331,21 @@ function randomInputs(count: number, seed: number): InputBatch {
  * `minSeconds` of timed evaluates and at least 5; per engine every evaluate's wall and process
  * CPU seconds, round by round (round r of every engine ran on the same inputs, back to back).
  */
-async function timeEngines(engines: Engine[], model: Model, batch: number, minSeconds: number): Promise<{ seconds: number; cpuSeconds: number }[][]> {
+async function timeEngines(engines: Engine[], model: Model, batch: number, minSeconds: number): Promise<{ seconds: number; cpuSeconds: number; ticks: CpuTicks | null }[][]> {
   for (const e of engines) await e.evaluate(model, randomInputs(Math.min(batch, 64), 7), { readout: { kind: 'sense' } }); // lay out weights, start workers
-  const samples: { seconds: number; cpuSeconds: number }[][] = engines.map(() => []);
+  const samples: { seconds: number; cpuSeconds: number; ticks: CpuTicks | null }[][] = engines.map(() => []);
   let total = 0;
   for (let run = 0; total < minSeconds * engines.length || run < 5; run++) {
     const inputs = randomInputs(batch, 100 + run);
     for (let i = 0; i < engines.length; i++) {
+      const k0 = cpuTicks();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await engines[i]!.evaluate(model, inputs, { readout: { kind: 'sense' } });
       const s = (performance.now() - t0) / 1000;
       const c = process.cpuUsage(c0);
       total += s;
-      samples[i]!.push({ seconds: s, cpuSeconds: (c.user + c.system) / 1e6 });
+      samples[i]!.push({ seconds: s, cpuSeconds: (c.user + c.system) / 1e6, ticks: ticksBetween(k0, cpuTicks()) });
     }
   }
   return samples;
@@ -384,18 +390,21 @@ export async function measureCrossbarCpu(
       };
     };
     out.push(rec('reference', undefined, rb, refSec, (refCpu.user + refCpu.system) / 1e6, 1));
-    for (const workers of [1, 2]) {
-      const engines = kernels.map((k) => createCpuEngine({ workers, ...KERNEL_OPTIONS[k] }));
-      try {
-        const times = await timeEngines(engines, model, shape.batch, minSeconds);
-        kernels.forEach((k, i) => {
-          const best = times[i]!.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-          const secs = times[i]!.map((t) => t.seconds);
-          out.push({ ...rec(workers === 1 ? 'cpu-1worker' : 'cpu-2workers', k, shape.batch, best.seconds, best.cpuSeconds, workers), medianSeconds: median(secs), runs: secs.length, samples: secs });
-        });
-      } finally {
-        for (const e of engines) await e.dispose();
-      }
+    // every (worker count, kernel) engine is timed in one round-robin, so that the 1- and
+    // 2-worker figures of a round ran back to back under the same load and clock (this VM's
+    // per-core speed drifts by up to 2x over seconds; separate phases compared different periods)
+    const combos = [1, 2].flatMap((workers) => kernels.map((kernel) => ({ workers, kernel })));
+    const engines = combos.map((c) => createCpuEngine({ workers: c.workers, ...KERNEL_OPTIONS[c.kernel] }));
+    try {
+      const times = await timeEngines(engines, model, shape.batch, minSeconds);
+      combos.forEach(({ workers, kernel }, i) => {
+        const best = times[i]!.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+        const secs = times[i]!.map((t) => t.seconds);
+        const ticks = times[i]!.map((t) => t.ticks);
+        out.push({ ...rec(workers === 1 ? 'cpu-1worker' : 'cpu-2workers', kernel, shape.batch, best.seconds, best.cpuSeconds, workers), medianSeconds: median(secs), runs: secs.length, samples: secs, stealShare: stealShare(ticks), ticks });
+      });
+    } finally {
+      for (const e of engines) await e.dispose();
     }
   }
   return out;
@@ -446,7 +455,17 @@ if (import.meta.url === `file://${process.argv[1]}` && (process.argv.includes('-
   for (const k of kernels) {
     const one = get('cpu-1worker', k);
     const two = get('cpu-2workers', k);
-    if (one && two) summary[`${k}: 2 workers / 1, medians`] = one.medianSeconds! / two.medianSeconds!;
+    if (!one || !two) continue;
+    summary[`${k}: 2 workers / 1, median of paired runs`] = median(two.samples!.map((s, r) => one.samples![r]! / s));
+    summary[`${k}: 2 workers / 1, medians`] = one.medianSeconds! / two.medianSeconds!;
+    summary[`${k}: 2 workers / 1, fastest runs`] = one.seconds / two.seconds;
+    // rounds in which the hypervisor took no tick during either evaluate: the scaling the
+    // engine gets where the VM's two vCPUs actually ran (the number of such rounds is given)
+    const calm = two.samples!.map((s, r) => ({ ratio: one.samples![r]! / s, calm: one.ticks![r]?.steal === 0 && two.ticks![r]?.steal === 0 })).filter((x) => x.calm);
+    if (calm.length > 0) {
+      summary[`${k}: 2 workers / 1, median of paired runs without steal`] = median(calm.map((x) => x.ratio));
+      summary[`${k}: rounds without steal`] = calm.length;
+    }
   }
-  console.log(JSON.stringify({ bench: 'crossbar-cpu', summary: true, ...shape, ratios: summary, loadavg: loadavg(), cpu: cpus()[0]?.model, cores: cpus().length }));
+  console.log(JSON.stringify({ bench: 'crossbar-cpu', summary: true, ...shape, ratios: summary, stealShare: stealShare(recs.flatMap((r) => r.ticks ?? [])), loadavg: loadavg(), cpu: cpus()[0]?.model, cores: cpus().length }));
 }

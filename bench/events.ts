@@ -6,7 +6,8 @@
  *    with its calendar queue and with the plain binary heap it replaced;
  *  - the CIFAR-10 VGG timing run on arch-configs/tile64.json, ADC and split designs (synthetic
  *    seed-shape models; timing does not depend on weights), after one warm-up run, with both
- *    queues, R rounds interleaved (the runs must be identical): fastest and median rates.
+ *    queues, R rounds interleaved (the runs must be identical): fastest and median rates, every
+ *    round's time, and the share of the machine's CPU time the hypervisor stole meanwhile.
  * A plain binary heap of numbers is measured in the same run, so results on a shared machine can be
  * read as ratios (vsPlainHeap).
  * Usage: node --import tsx bench/events.ts [--images N (32)] [--rounds R (5)]
@@ -17,6 +18,7 @@ import { loadArch } from '../src/arch/index.ts';
 import { mapModel } from '../src/map/index.ts';
 import { simulateChip, Engine, Priority } from '../src/sim/index.ts';
 import { syntheticModel } from '../src/model/synthetic.ts';
+import { cpuTicks, stealShare, ticksBetween } from './_steal.ts';
 
 const root = process.env.ARCHSIM_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const argImages = process.argv.indexOf('--images');
@@ -107,6 +109,7 @@ for (const design of ['adc', 'split'] as const) {
   const times: Record<'calendar' | 'heap', number[]> = { calendar: [], heap: [] };
   let r = simulateChip(arch, m, { images: 1 });
   let rHeap = r;
+  const k0 = cpuTicks();
   for (let k = 0; k < rounds; k++) {
     for (const q of ['calendar', 'heap'] as const) {
       const t0 = performance.now();
@@ -116,10 +119,11 @@ for (const design of ['adc', 'split'] as const) {
       else rHeap = x;
     }
   }
+  const steal = stealShare([ticksBetween(k0, cpuTicks())]);
   const best = { calendar: Math.min(...times.calendar), heap: Math.min(...times.heap) };
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
   if (rHeap.events !== r.events || JSON.stringify(rHeap.imageTimes) !== JSON.stringify(r.imageTimes) || rHeap.makespanNs !== r.makespanNs) throw new Error('calendar and heap queues gave different runs');
   const rate = (r.events / best.calendar) * 1000;
   const heapRate = (r.events / best.heap) * 1000;
-  console.log(JSON.stringify({ bench: 'events', workload: 'cifar10-vgg-timing', arch: arch.name, design, images, events: r.events, queue: 'calendar', ms: +best.calendar.toFixed(1), eventsPerSec: Math.round(rate), vsHeapEngine: +(rate / heapRate).toFixed(3), heapEngineEventsPerSec: Math.round(heapRate), vsPlainHeap: +(rate / plainRate).toFixed(3), rounds, medianEventsPerSec: Math.round((r.events / median(times.calendar)) * 1000), heapMedianEventsPerSec: Math.round((r.events / median(times.heap)) * 1000), simulatedImagesPerSec: +((images / best.calendar) * 1000).toFixed(1), chipThroughputIps: Math.round(r.throughputIps) }));
+  console.log(JSON.stringify({ bench: 'events', workload: 'cifar10-vgg-timing', arch: arch.name, design, images, events: r.events, queue: 'calendar', ms: +best.calendar.toFixed(1), eventsPerSec: Math.round(rate), vsHeapEngine: +(rate / heapRate).toFixed(3), heapEngineEventsPerSec: Math.round(heapRate), vsPlainHeap: +(rate / plainRate).toFixed(3), rounds, medianEventsPerSec: Math.round((r.events / median(times.calendar)) * 1000), heapMedianEventsPerSec: Math.round((r.events / median(times.heap)) * 1000), simulatedImagesPerSec: +((images / best.calendar) * 1000).toFixed(1), calendarRoundsMs: times.calendar.map((t) => +t.toFixed(1)), heapRoundsMs: times.heap.map((t) => +t.toFixed(1)), stealShare: steal === null ? null : +steal.toFixed(4), chipThroughputIps: Math.round(r.throughputIps) }));
 }
