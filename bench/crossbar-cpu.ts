@@ -417,11 +417,13 @@ function arg(name: string, def: number): number {
 
 const scalarArg = process.argv.includes('--scalar-min-bits') ? arg('scalar-min-bits', 897) : undefined;
 const csaArg = process.argv.includes('--csa-min-bits') ? arg('csa-min-bits', 1024) : undefined;
-if (import.meta.url === `file://${process.argv[1]}` && (process.argv.includes('--vgg') || process.argv.includes('--mlp'))) {
+// run alone (by file name: inside an esbuild bundle of another entry, import.meta.url is the bundle's)
+const runAlone = /crossbar-cpu\.[cm]?[jt]s$/.test(process.argv[1] ?? '');
+if (runAlone && (process.argv.includes('--vgg') || process.argv.includes('--mlp'))) {
   const network = process.argv.includes('--mlp') ? 'mlp' : 'vgg';
   const recs = await measureVggCpu({ network, images: arg('images', 500), arraySize: arg('array', 512) as 512 | 256, scalarMinBits: scalarArg, csaMinBits: csaArg });
   for (const r of recs) console.log(JSON.stringify({ ...r, scalarMinBits: scalarArg ?? 'default', csaMinBits: csaArg ?? 'default', loadavg: loadavg() }));
-} else if (import.meta.url === `file://${process.argv[1]}`) {
+} else if (runAlone) {
   const shape = { batch: arg('batch', 4096), k: arg('k', 2048), n: arg('n', 2048) };
   const ki = process.argv.indexOf('--kernels');
   const kernels = (ki >= 0 ? process.argv[ki + 1]! : 'simd-popcnt,simd-csa,scalar,native').split(',') as CpuKernel[];

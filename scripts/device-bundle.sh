@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Builds a self-contained bundle of the archsim CLI for a machine without Node.js or npm (the
-# lent GPU machines): .dev/bundle/archsim.mjs plus a minimal node_modules/webgpu beside it.
+# lent GPU machines): .dev/bundle/archsim.mjs, the GPU crossbar benchmark .dev/bundle/crossbar-gpu.mjs
+# (bench/crossbar-gpu.ts: the WGSL kernels and the engine's binary-layer path), plus a minimal
+# node_modules/webgpu beside them. Shaders are read from shaders/ of the working tree (../../shaders
+# from the bundle), which travels with it. The bundle runs the GPU path (--backend gpu) and
+# training; the fast CPU path and the sweep start worker threads from worker-boot.mjs files beside
+# their sources, which the single-file bundle lacks.
 # The node binary and dawn.node travel xz-compressed (.dev/node.xz, .dev/dawn.node.xz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +13,10 @@ out=.dev/bundle
 rm -rf "$out"; mkdir -p "$out/node_modules/webgpu/dist/linux-x64"
 npx esbuild src/cli/bin.ts --bundle --platform=node --format=esm --target=node20 \
   --outfile="$out/archsim.mjs" --external:webgpu --external:msgpackr-extract --external:canvas \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
+  --log-level=warning
+npx esbuild bench/crossbar-gpu.ts --bundle --platform=node --format=esm --target=node20 \
+  --outfile="$out/crossbar-gpu.mjs" --external:webgpu \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   --log-level=warning
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$out/node_modules/webgpu/"
