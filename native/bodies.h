@@ -1,6 +1,7 @@
 /*
  * Every kernel body, for one instruction set: kernels.c defines SFX, ATTR and the per-ISA
- * primitives (LOADB, MASK64, POPC8, POPC16, COMBINE16, FLOOR8, PACK8, MADD16), includes this file, and
+ * primitives (LOADB, MASK64, POPC8, POPC16, COMBINE16, FLOOR8, PACK8, FLOOR16, PACK16, MADD16), includes this
+ * file, and
  * the macros are undefined again at its end.
  */
 #include "gemm_body.h"
@@ -13,6 +14,8 @@
 #undef POPC8
 #undef FLOOR8
 #undef PACK8
+#undef FLOOR16
+#undef PACK16
 #undef POPC16
 #undef COMBINE16
 #undef LOADB

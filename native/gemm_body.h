@@ -8,6 +8,8 @@
  *   PACK8(v)   the low bytes of a v8i's lanes as one u64 (lane j in byte j)
  *   POPC16(v)  per-lane popcount of a v16u (16 x u32)
  *   COMBINE16(lo, hi)  a v16u from 32 bytes at lo (lanes 0..7) and 32 bytes at hi (lanes 8..15)
+ *   FLOOR16(v) per-lane floor of a v16f (16 x f32)
+ *   PACK16(v, p)  stores the low bytes of a v16i's lanes as 16 bytes at p (lane j in byte j)
  * Semantics, argument order and memory layouts are those of the WebAssembly kernels in
  * src/func/cpu/kernels.ts (see the comment on gemm() there); all addresses are byte offsets into
  * the one shared memory `m`. Counts are exact integers, so the results equal the wasm kernels'
@@ -32,6 +34,23 @@ ATTR static inline __attribute__((always_inline)) int64_t SFX(hsum8)(v8u v) {
   return t;
 }
 
+ATTR static inline __attribute__((always_inline)) v16u SFX(load16)(const uint8_t *m, uint32_t addr) {
+  v16u v;
+  memcpy(&v, m + addr, 64);
+  return v;
+}
+
+/* out[0..16) = lanes of `bits` (0 or -1) as 0/1 bytes */
+ATTR static inline __attribute__((always_inline)) void SFX(store_bits16)(uint8_t *m, uint32_t addr, v16i bits) {
+  PACK16(bits & 1, m + addr);
+}
+
+ATTR static inline __attribute__((always_inline)) int64_t SFX(hsum16)(v16u v) {
+  int64_t t = 0;
+  for (int j = 0; j < 16; j++) t += v[j];
+  return t;
+}
+
 /*
  * The ADC's m^ = min(floor((2m + s) / (2s)), L - 1) * s. The wasm kernel divides in f32, exact
  * while 2m + s < 2^24; for a step s = 2^k (exact ADCs have s = 1) the same floor is a shift of
@@ -46,6 +65,20 @@ ATTR static inline __attribute__((always_inline)) v8i SFX(adc_round)(v8i mm, v8i
     qi = __builtin_convertvector(q, v8i);
   }
   const v8i lt = qi < l1v;
+  qi = (qi & lt) | (l1v & ~lt);
+  return sh >= 0 ? qi << sh : qi * sv;
+}
+
+/* the same on 16 lanes */
+ATTR static inline __attribute__((always_inline)) v16i SFX(adc_round16)(v16i mm, v16i sv, v16i l1v, int sh) {
+  v16i qi;
+  if (sh >= 0) {
+    qi = (v16i)((v16u)(mm + mm + sv) >> (uint32_t)(sh + 1));
+  } else {
+    const v16f q = FLOOR16(__builtin_convertvector(mm + mm + sv, v16f) / __builtin_convertvector(sv + sv, v16f));
+    qi = __builtin_convertvector(q, v16i);
+  }
+  const v16i lt = qi < l1v;
   qi = (qi & lt) | (l1v & ~lt);
   return sh >= 0 ? qi << sh : qi * sv;
 }
@@ -73,8 +106,8 @@ ATTR static inline __attribute__((always_inline)) void SFX(raw4x8)(const uint8_t
 }
 
 /* the same for 16 neurons: two 8-neuron tiles (weights at pwA and pwB) counted in one 512-bit
- * vector per vector, returned as two halves */
-ATTR static inline __attribute__((always_inline)) void SFX(raw4x16)(const uint8_t *m, uint32_t px0, uint32_t vecB, uint32_t pwA, uint32_t pwB, uint32_t steps, v8u rawA[4], v8u rawB[4]) {
+ * vector per vector (lanes 0..7: tile A, 8..15: tile B) */
+ATTR static inline __attribute__((always_inline)) void SFX(raw4x16)(const uint8_t *m, uint32_t px0, uint32_t vecB, uint32_t pwA, uint32_t pwB, uint32_t steps, v16u raw[4]) {
   v16u a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
   const uint32_t *x0 = (const uint32_t *)(m + px0);
   const uint32_t *x1 = (const uint32_t *)(m + px0 + vecB);
@@ -88,18 +121,10 @@ ATTR static inline __attribute__((always_inline)) void SFX(raw4x16)(const uint8_
     a2 += POPC16(wv ^ x2[k]);
     a3 += POPC16(wv ^ x3[k]);
   }
-#define LO8(v) __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
-#define HI8(v) __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15)
-  rawA[0] = LO8(a0);
-  rawA[1] = LO8(a1);
-  rawA[2] = LO8(a2);
-  rawA[3] = LO8(a3);
-  rawB[0] = HI8(a0);
-  rawB[1] = HI8(a1);
-  rawB[2] = HI8(a2);
-  rawB[3] = HI8(a3);
-#undef LO8
-#undef HI8
+  raw[0] = a0;
+  raw[1] = a1;
+  raw[2] = a2;
+  raw[3] = a3;
 }
 
 #define LD8(addr) SFX(load8)(m, (addr))
@@ -154,6 +179,54 @@ ATTR static inline __attribute__((always_inline)) void SFX(out)(uint8_t *m, cons
   for (int i = 0; i < 4; i++) SFX(store_bits)(m, ob[i] + g * NP + n0, (v8i)((v8u)A * (v8u)dot[i]) >= U);
 }
 
+#define LD16(addr) SFX(load16)(m, (addr))
+
+/* post() on 16 neurons n0..n0+15 (two adjacent 8-neuron tiles), lane for lane the same arithmetic */
+ATTR static inline __attribute__((always_inline)) void SFX(post16)(uint8_t *m, const int32_t *a, const int variant, uint32_t n0, uint32_t g, uint32_t s,
+    const uint32_t rb[4], const uint32_t ob[4], const int real[4], const v16u raw[4], v16i dot[4], v16u *rawacc, v16i *satacc) {
+  const uint32_t CORR = a[8], NV = a[9], THA = a[10], NP = a[17], NMASK = a[19];
+  const int32_t ADCS = a[14], ADCL1 = a[15];
+  const uint32_t tix = g * NP * 4;
+  if (variant == VARIANT_S1) {
+    const v16i A = (v16i)LD16(THA + tix + n0 * 4);
+    for (int i = 0; i < 4; i++) {
+      *rawacc += raw[i];
+      const v16i U = (v16i)LD16(rb[i] + tix + n0 * 4);
+      SFX(store_bits16)(m, ob[i] + g * NP + n0, (v16i)((v16u)A * raw[i]) >= U);
+    }
+    return;
+  }
+  const v16i sv = (v16i){0} + ADCS, l1v = (v16i){0} + ADCL1, satv = (v16i){0} + ADCL1 * ADCS;
+  const int sh = ADCS > 0 && (ADCS & (ADCS - 1)) == 0 ? __builtin_ctz((unsigned)ADCS) : -1;
+  const v16i nm = variant == VARIANT_ADC ? (v16i)LD16(NMASK + 4 * n0) : (v16i){0};
+  for (int i = 0; i < 4; i++) {
+    *rawacc += raw[i];
+    int32_t nvs;
+    memcpy(&nvs, m + NV + (rb[i] + s) * 4, 4);
+    const v16i corr = (v16i)LD16(CORR + ((rb[i] + s) * NP + n0) * 4);
+    v16i mm = (v16i){0} + nvs - (v16i)raw[i] + corr;
+    if (variant == VARIANT_ADC) {
+      const v16i rl = real[i] ? nm : (v16i){0};
+      *satacc -= (mm > satv) & rl; /* lanes are 0 or -1 */
+      mm = SFX(adc_round16)(mm, sv, l1v, sh);
+    }
+    dot[i] += mm + mm - nvs;
+  }
+}
+
+/* out() on 16 neurons n0..n0+15 */
+ATTR static inline __attribute__((always_inline)) void SFX(out16)(uint8_t *m, const int32_t *a, uint32_t n0, uint32_t g, const uint32_t ob[4], const v16i dot[4]) {
+  const uint32_t THA = a[10], THU = a[11], MODE = a[13], NP = a[17];
+  const uint32_t tix = g * NP * 4;
+  if (MODE) {
+    for (int i = 0; i < 4; i++) memcpy(m + ob[i] + n0 * 4, &dot[i], 64);
+    return;
+  }
+  const v16i A = (v16i)LD16(THA + tix + n0 * 4);
+  const v16i U = (v16i)LD16(THU + tix + n0 * 4);
+  for (int i = 0; i < 4; i++) SFX(store_bits16)(m, ob[i] + g * NP + n0, (v16i)((v16u)A * (v16u)dot[i]) >= U);
+}
+
 ATTR static inline __attribute__((always_inline)) void SFX(gemm_core)(uint8_t *m, const int32_t *a, const int variant) {
   const uint32_t X = a[0], W = a[1], V = a[2], Nt8 = a[3], S = a[4], STEPS = a[5], NB = a[6], CLS = a[7];
   const uint32_t THU = a[11], OUT = a[12], MODE = a[13], SCR = a[16], NP = a[17], VV = a[18], USED = a[21];
@@ -175,23 +248,23 @@ ATTR static inline __attribute__((always_inline)) void SFX(gemm_core)(uint8_t *m
     v8i satacc = {0}; /* lane counts of this tile's saturated ADC conversions */
     uint32_t nt = 0;
     /* pairs of 8-neuron tiles in 512-bit vectors, then a last single tile */
+    v16u rawacc16 = {0};
+    v16i satacc16 = {0};
     for (; nt + 2 <= Nt8; nt += 2) {
       for (uint32_t g = 0; g < G; g++) {
-        v8i dotA[4] = {{0}, {0}, {0}, {0}}, dotB[4] = {{0}, {0}, {0}, {0}};
+        v16i dot[4] = {{0}, {0}, {0}, {0}};
         for (uint32_t b = 0; b < NB; b++) {
           const uint32_t s = g * NB + b;
           const uint32_t pw = W + (nt * S + s) * STEPS * 32;
-          v8u rawA[4], rawB[4];
-          SFX(raw4x16)(m, xv + s * rowB, vecB, pw, pw + S * STEPS * 32, USED, rawA, rawB);
-          SFX(post)(m, a, variant, nt * 8, g, s, rb, ob, real, rawA, dotA, &rawacc, &satacc);
-          SFX(post)(m, a, variant, nt * 8 + 8, g, s, rb, ob, real, rawB, dotB, &rawacc, &satacc);
+          v16u raw[4];
+          SFX(raw4x16)(m, xv + s * rowB, vecB, pw, pw + S * STEPS * 32, USED, raw);
+          SFX(post16)(m, a, variant, nt * 8, g, s, rb, ob, real, raw, dot, &rawacc16, &satacc16);
         }
-        if (!s1) {
-          SFX(out)(m, a, nt * 8, g, ob, dotA);
-          SFX(out)(m, a, nt * 8 + 8, g, ob, dotB);
-        }
+        if (!s1) SFX(out16)(m, a, nt * 8, g, ob, dot);
       }
     }
+    raws += SFX(hsum16)(rawacc16);
+    sats += SFX(hsum16)((v16u)satacc16);
     for (; nt < Nt8; nt++) {
       for (uint32_t g = 0; g < G; g++) {
         v8i dot[4] = {{0}, {0}, {0}, {0}};
@@ -224,3 +297,4 @@ ATTR static void SFX(gemm)(uint8_t *m, const int32_t *a, int variant) {
 
 #undef LD8
 #undef ST8
+#undef LD16

@@ -27,6 +27,7 @@ typedef uint32_t v16u __attribute__((vector_size(64), aligned(4)));
 typedef uint8_t v64b __attribute__((vector_size(64), aligned(1)));
 typedef uint16_t v32u16 __attribute__((vector_size(64), aligned(2)));
 typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
+typedef float v16f __attribute__((vector_size(64), aligned(4)));
 
 enum { VARIANT_SENSE = 0, VARIANT_ADC = 1, VARIANT_S1 = 2 };
 /* the JS side (src/func/cpu/native.ts, NATIVE_ABI) refuses an addon built from other sources */
@@ -55,6 +56,14 @@ static inline __attribute__((always_inline)) v16u popc16_generic(v16u v) {
   v16u r;
   for (int j = 0; j < 16; j++) r[j] = (uint32_t)__builtin_popcount(v[j]);
   return r;
+}
+static inline __attribute__((always_inline)) v16f floor16_generic(v16f v) {
+  v16f r;
+  for (int j = 0; j < 16; j++) r[j] = floorf(v[j]);
+  return r;
+}
+static inline __attribute__((always_inline)) void pack16_generic(v16i v, uint8_t *p) {
+  for (int j = 0; j < 16; j++) p[j] = (uint8_t)v[j];
 }
 static inline __attribute__((always_inline)) v16u combine16_generic(const uint8_t *lo, const uint8_t *hi) {
   v16u r;
@@ -87,6 +96,8 @@ static inline __attribute__((always_inline)) v16i madd16_generic(v16u x, v16u w)
 #define COMBINE16(lo, hi) combine16_generic(lo, hi)
 #define FLOOR8(v) floor8_generic(v)
 #define PACK8(v) pack8_generic(v)
+#define FLOOR16(v) floor16_generic(v)
+#define PACK16(v, p) pack16_generic(v, p)
 #include "bodies.h"
 
 /* ---- AVX-512 VPOPCNTDQ build ---- */
@@ -103,6 +114,8 @@ static inline __attribute__((always_inline)) v16i madd16_generic(v16u x, v16u w)
 #define COMBINE16(lo, hi) ((v16u)_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(lo))), _mm256_loadu_si256((const __m256i *)(hi)), 1))
 #define FLOOR8(v) ((v8f)_mm256_floor_ps((__m256)(v)))
 #define PACK8(v) ((uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8((__m256i)(v))))
+#define FLOOR16(v) ((v16f)_mm512_roundscale_ps((__m512)(v), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC))
+#define PACK16(v, p) _mm_storeu_si128((__m128i *)(p), _mm512_cvtepi32_epi8((__m512i)(v)))
 #include "bodies.h"
 static int have_avx512(void) {
   __builtin_cpu_init();

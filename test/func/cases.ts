@@ -118,6 +118,24 @@ export const CASES: Case[] = [
     ],
   },
   {
+    // classifier dots of every class are read: 37 classes fill two 16-neuron tiles of the native
+    // GEMM's paired path and one 8-neuron tile (the 10-class cases leave a paired tile's last
+    // lanes as padding, whose dots nobody reads)
+    name: 'dense, 37-class classifier',
+    spec: {
+      input: { channels: 1, height: 6, width: 6 },
+      first: { kind: 'dense', out: 48 },
+      hidden: [{ kind: 'dense', out: 40, groups: 2 }],
+      classes: 37,
+      seed: 7,
+    },
+    images: 23,
+    readouts: [
+      { kind: 'sense' },
+      { kind: 'adc', rows: 12, bits: 2 },
+    ],
+  },
+  {
     name: 'conv, fields over 128 inputs (K=144, 360), pad 1, pool, groups',
     spec: {
       input: { channels: 3, height: 8, width: 8 },
