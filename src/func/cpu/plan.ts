@@ -410,8 +410,10 @@ function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | 
   const invalidRuns: number[][] = [];
   for (let c = 0; c < nClasses; c++) invalidRuns.push(runs.map((r, i) => (valid(c, r) ? -1 : i)).filter((i) => i >= 0));
   const runOnes = new Int32Array(runs.length);
+  const wts = l.weights;
   for (let n = 0; n < N; n++) {
-    runs.forEach((r, ri) => {
+    for (let ri = 0; ri < runs.length; ri++) {
+      const r = runs[ri]!;
       const g = Math.floor(r.s / nb);
       const rowBase = (n * G + g) * wpr;
       let ones = 0;
@@ -421,7 +423,7 @@ function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | 
         // dense layers: the run's bits are consecutive in the model row and in the slice, both
         // word-aligned: copy whole 32-bit words (bit order is LSB first on both sides)
         for (let b = 0; b < r.len; b += 32) {
-          let word = l.weights[rowBase + ((src0 + b) >>> 5)]!;
+          let word = wts[rowBase + ((src0 + b) >>> 5)]!;
           if (r.len - b < 32) word &= (1 << (r.len - b)) - 1;
           if (word === 0) continue;
           ones += popcount32(word);
@@ -429,20 +431,26 @@ function planBinary(arena: Arena, l: BinaryLayer | ClassifierLayer, R: number | 
           w32[wi] = (w32[wi]! | word) >>> 0;
         }
         runOnes[ri] = ones;
-        return;
+        continue;
       }
-      for (let c = r.cLo; c < r.cLo + r.len; c++) {
-        const flat = c * KK + r.dy * KW + r.dx;
-        const idx = flat - g * per;
-        const bit = (l.weights[rowBase + (idx >>> 5)]! >>> (idx & 31)) & 1;
-        if (!bit) continue;
-        ones++;
-        const q = r.dst + (c - r.cLo) - r.s * sliceBits;
-        const wi = wIndex(n, r.s, q);
-        w32[wi] = (w32[wi]! | (1 << (q & 31))) >>> 0;
+      // conv: the run's channels are KK bits apart in the model row and consecutive in the
+      // slice; gather them into one destination word at a time
+      let idx = src0;
+      let q = q0;
+      let acc = 0;
+      for (let i = 0; i < r.len; i++, idx += KK, q++) {
+        acc |= ((wts[rowBase + (idx >>> 5)]! >>> (idx & 31)) & 1) << (q & 31);
+        if ((q & 31) === 31 || i === r.len - 1) {
+          if (acc !== 0) {
+            ones += popcount32(acc);
+            const wi = wIndex(n, r.s, q);
+            w32[wi] = (w32[wi]! | acc) >>> 0;
+            acc = 0;
+          }
+        }
       }
       runOnes[ri] = ones;
-    });
+    }
     for (let c = 0; c < nClasses; c++) for (const ri of invalidRuns[c]!) corr[(c * S + runs[ri]!.s) * Np + n]! += runOnes[ri]!;
   }
 
