@@ -76,9 +76,16 @@ interface ModelCache {
    * First-layer outputs of image batches this model has evaluated, by sha1 of the pixels: the
    * first layer is exact integer arithmetic (NUMERICS.md), the same under every read-out, so a
    * sweep's many read-outs of one model evaluate it once per batch. Bounded by FIRST_LAYER_CACHE_BYTES.
+   * A batch's maps are kept from its second evaluation on (`seen` holds the keys of batches
+   * evaluated once): a run that evaluates each batch once (`archsim run`, `eval`) keeps nothing,
+   * instead of copying out up to FIRST_LAYER_CACHE_BYTES that nobody reads.
    */
   firstLayer: Map<string, { maps: Uint8Array; activity: LayerActivity }>;
+  seen: Set<string>;
 }
+
+/** Batch keys per model remembered for the first layer's keep-on-second-evaluation rule; oldest dropped first. */
+const SEEN_KEYS = 4096;
 
 /** Bytes of first-layer output maps an engine keeps (all models together); oldest dropped first. */
 export const FIRST_LAYER_CACHE_BYTES = 192 * 2 ** 20;
@@ -133,7 +140,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     const { arena } = ensureArena();
     let mc = cache.get(model);
     if (!mc) {
-      mc = { reuse: new Map(), plans: new Map(), firstLayer: new Map() };
+      mc = { reuse: new Map(), plans: new Map(), firstLayer: new Map(), seen: new Set() };
       cache.set(model, mc);
     }
     const key = String(R);
@@ -216,6 +223,12 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     const firstBytes = (plan.layers[0] as InputPlan).outMapBytes * count;
     const key = count > 0 && firstBytes <= FIRST_LAYER_CACHE_BYTES ? `${createHash('sha1').update(inputs.pixels.subarray(0, count * plan.inSize)).digest('hex')}:${count}` : null;
     const hit = key ? mc.firstLayer.get(key) : undefined;
+    // keep this batch's maps only when it was evaluated before (see ModelCache.firstLayer)
+    const keep = key !== null && !hit && mc.seen.has(key);
+    if (key !== null && !hit && !keep) {
+      mc.seen.add(key);
+      if (mc.seen.size > SEEN_KEYS) mc.seen.delete(mc.seen.values().next().value!);
+    }
 
     const nWorkers = Math.max(1, Math.min(maxWorkers, count));
     const lay = scratchLayout(plan, chunk);
@@ -227,9 +240,9 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       const dotsAddr = arena.alloc(Math.max(1, count * plan.classes * 4));
       const scratch = Array.from({ length: nWorkers }, () => arena.alloc(lay.bytes));
       arena.u8().set(inputs.pixels.subarray(0, count * plan.inSize), pixAddr);
-      const firstAddr = key ? arena.alloc(firstBytes) : 0;
+      const firstAddr = hit || keep ? arena.alloc(firstBytes) : 0;
       if (hit) arena.u8().set(hit.maps, firstAddr);
-      const firstLayer = key ? { mode: hit ? ('load' as const) : ('store' as const), addr: firstAddr } : undefined;
+      const firstLayer = hit || keep ? { mode: hit ? ('load' as const) : ('store' as const), addr: firstAddr } : undefined;
       lastShards = [];
       const shards: { first: number; count: number }[] = [];
       const per = Math.floor(count / nWorkers);
@@ -268,11 +281,11 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
         addActivity(activity[0]!, hit.activity);
         firstLayerReuses++;
       }
-      else if (key) {
+      else if (keep) {
         // Buffer#copy is a memcpy; slice() of shared memory copies about 4x slower (Node 20)
         const maps = new Uint8Array(firstBytes);
         Buffer.from(arena.memory.buffer, firstAddr, firstBytes).copy(maps);
-        keepFirstLayer(mc, key, { maps, activity: { ...activity[0]! } });
+        keepFirstLayer(mc, key!, { maps, activity: { ...activity[0]! } });
       }
       dots = new Int32Array(count * plan.classes);
       dots.set(new Int32Array(arena.memory.buffer, dotsAddr, count * plan.classes));
