@@ -17,7 +17,9 @@
  * - simd-csa: the same tiles counted with carry-save adders (Harley-Seal);
  * - scalar: i64.popcnt in 2x2 tiles (before the carry-save kernel, the default for K >= 897);
  * - native: the native addon's AVX-512 VPOPCNTDQ GEMM (`npm run build:native`; the default
- *   where it is built and the CPU has the instructions); native-generic: its portable C build.
+ *   where it is built and the CPU has the instructions); native-generic: its portable C build;
+ *   native-one-copy: native with every thread reading one copy of the laid-out weights (the
+ *   engine gives each thread its own copy).
  * All kernels at both worker counts are timed round-robin in one process (one evaluate each in
  * turn, 1 and 2 workers interleaved), so that they share the machine's load and clock; each reports its fastest evaluate (at least 5
  * runs and `--min-seconds` of timing each, default 2) with the process CPU time of that same
@@ -53,7 +55,7 @@ export interface CrossbarShape {
   n: number;
 }
 
-export type CpuKernel = 'default' | 'simd-popcnt' | 'simd-csa' | 'scalar' | 'native' | 'native-generic';
+export type CpuKernel = 'default' | 'simd-popcnt' | 'simd-csa' | 'scalar' | 'native' | 'native-generic' | 'native-one-copy';
 
 /** engine options that force each kernel on every sense layer of the crossbar model */
 export const KERNEL_OPTIONS: Record<CpuKernel, CpuEngineOptions> = {
@@ -63,6 +65,9 @@ export const KERNEL_OPTIONS: Record<CpuKernel, CpuEngineOptions> = {
   scalar: { scalarMinBits: 1, kernels: 'wasm' },
   native: { scalarMinBits: Infinity, kernels: 'native' },
   'native-generic': { scalarMinBits: Infinity, kernels: 'native-generic' },
+  // the native kernels with every thread reading one copy of the laid-out weights (the engine
+  // gives each thread its own): the same-run baseline of that choice
+  'native-one-copy': { scalarMinBits: Infinity, kernels: 'native', sharedPlan: true },
 };
 
 export interface CrossbarRecord {
@@ -454,6 +459,9 @@ if (runAlone && (process.argv.includes('--vgg') || process.argv.includes('--mlp'
       summary[`${path}: native / ${old}, fastest runs`] = nat.bitMacPerSec / o.bitMacPerSec;
     }
   }
+  const own = get('cpu-2workers', 'native');
+  const oneCopy = get('cpu-2workers', 'native-one-copy');
+  if (own && oneCopy) summary['2 workers: native (a copy of the weights per thread) / native-one-copy, median of paired runs'] = median(own.samples!.map((s, r) => oneCopy.samples![r]! / s));
   for (const k of kernels) {
     const one = get('cpu-1worker', k);
     const two = get('cpu-2workers', k);

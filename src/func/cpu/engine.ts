@@ -53,6 +53,11 @@ export interface CpuEngineOptions {
    * are identical either way.
    */
   kernels?: CpuKernelChoice;
+  /**
+   * tuning (benchmarks): every thread reads the one copy of the laid-out weights and tables
+   * instead of its own (ModelCache). Results are identical either way.
+   */
+  sharedPlan?: boolean;
 }
 
 export interface CpuEngine extends Engine {
@@ -70,8 +75,15 @@ export interface CpuEngine extends Engine {
 }
 
 interface ModelCache {
-  reuse: Map<string, LayerPlan>;
-  plans: Map<string, ModelPlan>;
+  /**
+   * Per thread: the layer layouts (shared between the read-outs' plans where a layer does not
+   * depend on the read-out) and the plans by read-out rows. Every thread evaluates from its own
+   * copy of the laid-out weights and tables: with both cores reading one copy, each ran about
+   * 11-13 % slower than with a copy each (2026-11-27, 4096 x 2048 x 2048, native kernels, six
+   * alternating runs; bench/RESULTS.md), for a few MB of memory and one more planning per thread.
+   */
+  reuse: Map<string, LayerPlan>[];
+  plans: Map<string, ModelPlan>[];
   /**
    * First-layer outputs of image batches this model has evaluated, by sha1 of the pixels: the
    * first layer is exact integer arithmetic (NUMERICS.md), the same under every read-out, so a
@@ -116,6 +128,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
   const chunk = Math.max(1, Math.floor(opts.chunk ?? 64));
   const scalarMinBits = opts.scalarMinBits ?? SCALAR_MIN_BITS;
   const csaMinBits = opts.csaMinBits ?? CSA_MIN_BITS;
+  const sharedPlan = opts.sharedPlan === true;
   const kernelIsa = resolveKernels(opts.kernels ?? kernelsFromEnv() ?? 'auto');
   let arena: Arena | null = null;
   let kernels: Kernels | null = null;
@@ -136,20 +149,29 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     return { arena, kernels: kernels! };
   }
 
-  function planFor(model: Model, R: number | null): ModelPlan {
+  /** The model's plans for read-out rows R, one per thread for the first `threads` threads. */
+  function planFor(model: Model, R: number | null, threads: number): ModelPlan[] {
     const { arena } = ensureArena();
     let mc = cache.get(model);
     if (!mc) {
-      mc = { reuse: new Map(), plans: new Map(), firstLayer: new Map(), seen: new Set() };
+      mc = { reuse: [], plans: [], firstLayer: new Map(), seen: new Set() };
       cache.set(model, mc);
     }
     const key = String(R);
-    let plan = mc.plans.get(key);
-    if (!plan) {
-      plan = planModel(arena, model, R, mc.reuse, scalarMinBits, csaMinBits);
-      mc.plans.set(key, plan);
+    const out: ModelPlan[] = [];
+    for (let t = 0; t < threads; t++) {
+      if (!mc.plans[t]) {
+        mc.plans[t] = new Map();
+        mc.reuse[t] = new Map();
+      }
+      let plan = mc.plans[t]!.get(key);
+      if (!plan) {
+        plan = planModel(arena, model, R, mc.reuse[t]!, scalarMinBits, csaMinBits);
+        mc.plans[t]!.set(key, plan);
+      }
+      out.push(plan);
     }
-    return plan;
+    return out;
   }
 
   function startWorker(): PoolWorker {
@@ -208,9 +230,11 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     if (problem) throw new Error(problem);
     const layers = model.layers;
     const classifier = layers[layers.length - 1] as ClassifierLayer;
-    const plan = planFor(model, readout.kind === 'adc' ? readout.rows : null);
-    const { arena, kernels } = ensureArena();
     const count = inputs.count;
+    const nWorkers = Math.max(1, Math.min(maxWorkers, count));
+    const plans = planFor(model, readout.kind === 'adc' ? readout.rows : null, sharedPlan ? 1 : nWorkers);
+    const plan = plans[0]!;
+    const { arena, kernels } = ensureArena();
     if (inputs.pixels.length < count * plan.inSize) throw new Error(`cpu engine: ${count} images need ${count * plan.inSize} pixel bytes, found ${inputs.pixels.length}`);
     const adc = layers.map((l, i) => {
       if (l.type !== 'binary' || readout.kind !== 'adc') return { s: 0, L1: 0 };
@@ -230,7 +254,6 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
       if (mc.seen.size > SEEN_KEYS) mc.seen.delete(mc.seen.values().next().value!);
     }
 
-    const nWorkers = Math.max(1, Math.min(maxWorkers, count));
     const lay = scratchLayout(plan, chunk);
     const mark = arena.top;
     const activity = layers.map((_, i) => emptyActivity(i));
@@ -262,7 +285,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
         const piece = Math.max(1, Math.min(chunk, Math.ceil(per / 4)));
         const counters = arena.alloc(4 * nWorkers);
         new Int32Array(arena.memory.buffer, counters, nWorkers).fill(0);
-        const share = (self: number): ShardJob => ({ ...job, scratchAddr: scratch[self]!, share: { counters, piece, shards, self } });
+        const share = (self: number): ShardJob => ({ ...job, plan: plans[self] ?? plan, scratchAddr: scratch[self]!, share: { counters, piece, shards, self } });
         while (pool.length < nWorkers - 1) pool.push(startWorker());
         const others = pool.slice(0, nWorkers - 1).map((pw, w) => runOnWorker(pw, share(w + 1)));
         let mine: ShardResult;
