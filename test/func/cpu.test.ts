@@ -129,6 +129,24 @@ describe('cpu engine', () => {
     }
   });
 
+  it('threads reading one copy of the laid-out weights, or a copy each, give the same results', async () => {
+    const oneCopy = createCpuEngine({ workers: 2, chunk: 4, sharedPlan: true });
+    const copies = createCpuEngine({ workers: 2, chunk: 4 });
+    try {
+      for (const readout of [{ kind: 'sense' }, { kind: 'adc', rows: 50, bits: 3 }] as Readout[]) {
+        const { model, inputs } = data(convSpec, 8);
+        const want = evaluateReference(model, inputs, { readout });
+        expectSame(await oneCopy.evaluate(model, inputs, { readout }), want);
+        expectSame(await copies.evaluate(model, inputs, { readout }), want);
+        // the batch was shared between two threads (each with its own copy)
+        expect(copies.lastShards.length).toBe(2);
+      }
+    } finally {
+      await oneCopy.dispose();
+      await copies.dispose();
+    }
+  });
+
   it('carry-save counts on every SIMD slice and on none give the same results', async () => {
     // csaMinBits 0: every slice length (4 steps of 32 bits: the half block alone; 8, 12, ..., 68)
     const allCsa = createCpuEngine({ workers: 1, csaMinBits: 0, kernels: 'wasm' });
