@@ -81,7 +81,6 @@ interface LayerRt {
   prefix: Int32Array;
   retired: Int32Array;
   pending: Int32Array;
-  localReady: Float64Array;
   preDone: Uint8Array;
   postDone: Int32Array;
   postPositions: number;
@@ -269,7 +268,6 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       prefix: new Int32Array(images),
       retired: new Int32Array(images),
       pending: new Int32Array(nImgV),
-      localReady: new Float64Array(nImgV),
       preDone: new Uint8Array(nImgV),
       postDone: new Int32Array(images),
       postPositions: pl.outShape.height * pl.outShape.width,
@@ -568,7 +566,6 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   function issueCrossbar(li: number, l: LayerRt, g: number, r: number): void {
     const rep = l.replicas[r]!;
     l.pending[g] = rep.parts.length;
-    let localReady = eng.now;
     for (let pi = 0; pi < rep.parts.length; pi++) {
       const p = rep.parts[pi]!;
       const tb = res.acquire(bufRes[p.tile]!, eng.now, p.bufDur, li) + p.bufDur + bufLat;
@@ -578,9 +575,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       const tr = res.acquire(p.readoutRes, ta, p.readoutDur, li) + p.readoutDur;
       if (!(l.pl.readout === 'adc' && T.readout.adc.sampleHold)) res.holdUntil(p.arrayRes, tr);
       eng.at(tr, Priority.complete, E.partReady, li, g, pi);
-      if (tr > localReady) localReady = tr;
     }
-    l.localReady[g] = localReady;
   }
 
   function onPartReady(li: number, g: number, pi: number): void {
