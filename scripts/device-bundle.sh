@@ -2,10 +2,11 @@
 # Builds a self-contained bundle of the archsim CLI for a machine without Node.js or npm (the
 # lent GPU machines): .dev/bundle/archsim.mjs, the GPU crossbar benchmark .dev/bundle/crossbar-gpu.mjs
 # (bench/crossbar-gpu.ts: the WGSL kernels and the engine's binary-layer path), plus a minimal
-# node_modules/webgpu beside them. Shaders are read from shaders/ of the working tree (../../shaders
-# from the bundle), which travels with it. The bundle runs the GPU path (--backend gpu) and
-# training; the fast CPU path and the sweep start worker threads from worker-boot.mjs files beside
-# their sources, which the single-file bundle lacks.
+# node_modules/webgpu beside them, the CPU benchmarks (crossbar-cpu.mjs, events.mjs) and the worker
+# threads' entry (worker-boot.mjs, from scripts/bundle-worker.ts: the fast CPU path's and the
+# sweep's workers). Shaders are read from shaders/ of the working tree (../../shaders from the
+# bundle), which travels with it. The native addon is not in the bundle: the fast CPU path runs
+# its WebAssembly kernels there (--backend auto / cpu).
 # The node binary and dawn.node travel xz-compressed (.dev/node.xz, .dev/dawn.node.xz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +16,13 @@ npx esbuild src/cli/bin.ts --bundle --platform=node --format=esm --target=node20
   --outfile="$out/archsim.mjs" --external:webgpu --external:msgpackr-extract --external:canvas \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   --log-level=warning
-npx esbuild bench/crossbar-gpu.ts --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$out/crossbar-gpu.mjs" --external:webgpu \
-  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
-  --log-level=warning
+for entry in bench/crossbar-gpu.ts bench/crossbar-cpu.ts bench/events.ts scripts/bundle-worker.ts; do
+  name=$(basename "$entry" .ts); [ "$name" = bundle-worker ] && name=worker-boot
+  npx esbuild "$entry" --bundle --platform=node --format=esm --target=node20 \
+    --outfile="$out/$name.mjs" --external:webgpu \
+    --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
+    --log-level=warning
+done
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$out/node_modules/webgpu/"
 cp package.json .dev/package.json  # src/version.ts reads ../package.json relative to the bundle
 [ -f .dev/node.xz ] || xz -T2 -6 -c "$(command -v node)" > .dev/node.xz

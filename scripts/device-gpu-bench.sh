@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Issue 6, target 2 on a lent GPU machine (no Node.js there): the WGSL kernels and the engine's
+# Issue 6 on a lent GPU machine (no Node.js there): target 2, the WGSL kernels and the engine's
 # binary-layer path (bench/crossbar-gpu.ts: dense 4096 x 2048 x 2048 and 16384 x 2048 x 2048,
-# sense and ADC read-outs, the seed VGG's second conv layer) on the machine's Vulkan GPU, then the
-# shipped MNIST models end to end with --backend gpu (functional pass on the GPU, both designs).
+# sense and ADC read-outs, the seed VGG's second conv layer) on the machine's Vulkan GPU; the
+# shipped MNIST models end to end on the GPU and on the CPU path; and, on the host's idle CPU, the
+# event engine (bench/events.ts) and 1 vs 2 CPU workers (bench/crossbar-cpu.ts, wasm kernels).
 # Outputs (JSON lines, the GPU's name, logs) go to $OUT.
 #
 # Here, first: bash scripts/device-bundle.sh (and the .gl loader debs, see the device README).
-# Then one device run (about 3-5 minutes of GPU time):
-#   run(command: "bash scripts/device-gpu-bench.sh", timeout_s: 420,
+# Then one device run (about 4-6 minutes of device time):
+#   run(command: "bash scripts/device-gpu-bench.sh", timeout_s: 600,
 #       carry: [".gl", ".dev/node.xz", ".dev/dawn.node.xz", ".dev/bundle", ".dev/package.json",
 #               ".dev/data/mnist/t10k-images-idx3-ubyte.xz", ".dev/data/mnist/t10k-labels-idx1-ubyte.xz"])
 set -u
@@ -22,18 +23,23 @@ for f in .dev/data/mnist/t10k-*.xz; do xz -dc "$f" > $W/mnist/$(basename "$f" .x
 export ARCHSIM_MNIST_DIR=$W/mnist CI=1
 if [ -z "$(ldconfig -p | grep libvulkan)" ]; then log "no libvulkan after unpacking .gl"; fi
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.sm --format=csv > "$OUT/gpu.csv" 2>&1
-log "setup done: $(tail -1 "$OUT/gpu.csv")"
+# (at most 8 files come back from $OUT: the GPU's name goes into device.log, the runs' logs into one file)
+log "setup done: $(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>&1)"
 N="$W/bin/node"
-timeout 240 $N .dev/bundle/crossbar-gpu.mjs 4096 2048 2048 16384 2048 2048 --vgg > "$OUT/crossbar-gpu.jsonl" 2> "$OUT/crossbar-gpu.err"
+timeout 200 $N .dev/bundle/crossbar-gpu.mjs 4096 2048 2048 16384 2048 2048 --vgg > "$OUT/crossbar-gpu.jsonl" 2> "$OUT/crossbar-gpu.err"
 log "crossbar-gpu exit $?: $(grep -c bitMacPerSec "$OUT/crossbar-gpu.jsonl") records"
-# (the bundle runs the GPU path only: the CPU engine's and the sweep's worker threads start from
-# worker-boot.mjs files beside their sources, which a single-file bundle does not have)
-for run in 1 2; do
+# the shipped MNIST models end to end: twice on the GPU, once on the fast CPU path (WebAssembly
+# kernels: the native addon is not in the bundle)
+for run in gpu-1 gpu-2 cpu-1; do
   s=$(date +%s.%N)
-  timeout 120 $N .dev/bundle/archsim.mjs --arch arch-configs/tile64.json --model models/mnist-mlp-split256.json \
-    --design both --backend gpu --out $W/report-gpu-$run > "$OUT/e2e-mnist-gpu-$run.log" 2>&1
-  log "e2e mnist split256 --design both --backend gpu, run $run: exit $?, $(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b - a}') s"
+  timeout 60 $N .dev/bundle/archsim.mjs --arch arch-configs/tile64.json --model models/mnist-mlp-split256.json \
+    --design both --backend ${run%-*} --out $W/report-$run > $W/e2e.log 2>&1
+  log "e2e mnist split256 --design both --backend ${run%-*} (run $run): exit $?, $(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b - a}') s"
+  { echo "== $run"; cat $W/e2e.log; } >> "$OUT/e2e-mnist.log"
 done
-ls $W/report-gpu-1 >> "$OUT/device.log" 2>&1
+# the same host's CPU, idle (targets 1b and 3 off the shared 2-core VMs)
+ARCHSIM_ROOT=$PWD timeout 90 $N .dev/bundle/events.mjs --rounds 9 > "$OUT/events.jsonl" 2>&1
+log "events exit $?"
+timeout 90 $N .dev/bundle/crossbar-cpu.mjs --kernels simd-csa --min-seconds 2 > "$OUT/crossbar-cpu.jsonl" 2>&1
+log "crossbar-cpu exit $?"
 log "end"
