@@ -5,8 +5,8 @@
 # node_modules/webgpu beside them, the CPU benchmarks (crossbar-cpu.mjs, events.mjs) and the worker
 # threads' entry (worker-boot.mjs, from scripts/bundle-worker.ts: the fast CPU path's and the
 # sweep's workers). Shaders are read from shaders/ of the working tree (../../shaders from the
-# bundle), which travels with it. The native addon is not in the bundle: the fast CPU path runs
-# its WebAssembly kernels there (--backend auto / cpu).
+# bundle), which travels with it. The native addon, when built here (npm run build:native; it
+# needs only glibc 2.2.5 symbols), is copied beside them: set ARCHSIM_NATIVE_ADDON to it there.
 # The node binary and dawn.node travel xz-compressed (.dev/node.xz, .dev/dawn.node.xz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,7 @@ for entry in bench/crossbar-gpu.ts bench/crossbar-cpu.ts bench/events.ts scripts
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
     --log-level=warning
 done
+[ -f build/native/archsim_kernels.node ] && cp build/native/archsim_kernels.node "$out/"
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$out/node_modules/webgpu/"
 cp package.json .dev/package.json  # src/version.ts reads ../package.json relative to the bundle
 [ -f .dev/node.xz ] || xz -T2 -6 -c "$(command -v node)" > .dev/node.xz

@@ -3,7 +3,8 @@
 # binary-layer path (bench/crossbar-gpu.ts: dense 4096 x 2048 x 2048 and 16384 x 2048 x 2048,
 # sense and ADC read-outs, the seed VGG's second conv layer) on the machine's Vulkan GPU; the
 # shipped MNIST models end to end on the GPU and on the CPU path; and, on the host's idle CPU, the
-# event engine (bench/events.ts) and 1 vs 2 CPU workers (bench/crossbar-cpu.ts, wasm kernels).
+# event engine (bench/events.ts) and 1 vs 2 CPU workers (bench/crossbar-cpu.ts: wasm kernels, and
+# the native ones where the bundle has the addon and the CPU has AVX-512 VPOPCNTDQ).
 # Outputs (JSON lines, the GPU's name, logs) go to $OUT.
 #
 # Here, first: bash scripts/device-bundle.sh (and the .gl loader debs, see the device README).
@@ -21,6 +22,8 @@ xz -dc .dev/node.xz > $W/bin/node; chmod +x $W/bin/node
 xz -dc .dev/dawn.node.xz > .dev/bundle/node_modules/webgpu/dist/linux-x64/dawn.node
 for f in .dev/data/mnist/t10k-*.xz; do xz -dc "$f" > $W/mnist/$(basename "$f" .xz); done
 export ARCHSIM_MNIST_DIR=$W/mnist CI=1
+# the native CPU kernels built here, when the bundle has them (auto takes them on an AVX-512 VPOPCNTDQ host)
+[ -f .dev/bundle/archsim_kernels.node ] && export ARCHSIM_NATIVE_ADDON=$PWD/.dev/bundle/archsim_kernels.node
 if [ -z "$(ldconfig -p | grep libvulkan)" ]; then log "no libvulkan after unpacking .gl"; fi
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 # (at most 8 files come back from $OUT: the GPU's name goes into device.log, the runs' logs into one file)
@@ -28,8 +31,7 @@ log "setup done: $(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --fo
 N="$W/bin/node"
 timeout 200 $N .dev/bundle/crossbar-gpu.mjs 4096 2048 2048 16384 2048 2048 --vgg > "$OUT/crossbar-gpu.jsonl" 2> "$OUT/crossbar-gpu.err"
 log "crossbar-gpu exit $?: $(grep -c bitMacPerSec "$OUT/crossbar-gpu.jsonl") records"
-# the shipped MNIST models end to end: twice on the GPU, once on the fast CPU path (WebAssembly
-# kernels: the native addon is not in the bundle)
+# the shipped MNIST models end to end: twice on the GPU, once on the fast CPU path
 for run in gpu-1 gpu-2 cpu-1; do
   s=$(date +%s.%N)
   timeout 60 $N .dev/bundle/archsim.mjs --arch arch-configs/tile64.json --model models/mnist-mlp-split256.json \
@@ -40,6 +42,7 @@ done
 # the same host's CPU, idle (targets 1b and 3 off the shared 2-core VMs)
 ARCHSIM_ROOT=$PWD timeout 90 $N .dev/bundle/events.mjs --rounds 9 > "$OUT/events.jsonl" 2>&1
 log "events exit $?"
-timeout 90 $N .dev/bundle/crossbar-cpu.mjs --kernels simd-csa --min-seconds 2 > "$OUT/crossbar-cpu.jsonl" 2>&1
+timeout 80 $N .dev/bundle/crossbar-cpu.mjs --kernels simd-csa,native,native-one-copy --min-seconds 2 > "$OUT/crossbar-cpu.jsonl" 2>&1 ||
+  timeout 40 $N .dev/bundle/crossbar-cpu.mjs --kernels simd-csa --min-seconds 2 >> "$OUT/crossbar-cpu.jsonl" 2>&1
 log "crossbar-cpu exit $?"
 log "end"

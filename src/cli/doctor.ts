@@ -6,7 +6,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import type { Command } from 'commander';
 import { GPU_HINT } from '../func/select.ts';
-import { ADDON_PATH, loadAddon } from '../func/cpu/native.ts';
+import { addonPath, loadAddon } from '../func/cpu/native.ts';
 import { VERSION } from '../version.ts';
 
 /** A module using one SIMD instruction (i8x16.popcnt): validates only where SIMD exists. */
@@ -28,7 +28,7 @@ export function cpuInfo() {
     threads: availableParallelism(),
     model: cpus()[0]?.model ?? 'unknown',
     /** the native crossbar kernels (npm run build:native): which build 'auto' takes, or why none */
-    native: addon ? { built: true, avx512: !!addon.avx512, path: ADDON_PATH } : { built: false, avx512: false, path: ADDON_PATH, error },
+    native: addon ? { built: true, avx512: !!addon.avx512, path: addonPath() } : { built: false, avx512: false, path: addonPath(), error },
   };
 }
 

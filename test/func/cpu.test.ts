@@ -7,9 +7,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../src/func/cpu/engine.ts';
-import { loadAddon } from '../../src/func/cpu/native.ts';
+import { addonPath, BUILT_ADDON_PATH, loadAddon } from '../../src/func/cpu/native.ts';
 import { evaluateReference } from '../../src/func/reference.ts';
 import type { EvalResult, Readout } from '../../src/func/types.ts';
 import { mapSize } from '../../src/model/types.ts';
@@ -224,6 +227,43 @@ describe('cpu engine', () => {
     } finally {
       if (old === undefined) delete process.env.ARCHSIM_CPU_KERNELS;
       else process.env.ARCHSIM_CPU_KERNELS = old;
+    }
+  });
+
+  it('ARCHSIM_NATIVE_ADDON names the addon file; one that cannot be loaded is an error, not a fallback to wasm', async (ctx) => {
+    const old = process.env.ARCHSIM_NATIVE_ADDON;
+    const dir = mkdtempSync(join(tmpdir(), 'archsim-addon-'));
+    try {
+      process.env.ARCHSIM_NATIVE_ADDON = join(dir, 'missing.node');
+      expect(() => createCpuEngine({ workers: 1 })).toThrow(/ARCHSIM_NATIVE_ADDON: the native addon .*missing\.node could not be loaded/);
+      expect(() => createCpuEngine({ workers: 1, kernels: 'native-generic' })).toThrow(/ARCHSIM_NATIVE_ADDON/);
+      const w = createCpuEngine({ workers: 1, kernels: 'wasm' }); // never loads the addon
+      expect(w.kernelIsa).toBe('wasm');
+      await w.dispose();
+      delete process.env.ARCHSIM_NATIVE_ADDON;
+      if (!loadAddon().addon) {
+        if (process.env.ARCHSIM_REQUIRE_NATIVE === '1') throw new Error('native addon not built and ARCHSIM_REQUIRE_NATIVE=1');
+        return ctx.skip();
+      }
+      // a copy elsewhere, named by the variable (relative to the working directory), is the one loaded,
+      // and a 2-worker evaluation with it equals the reference
+      const copy = join(dir, 'kernels.node');
+      copyFileSync(BUILT_ADDON_PATH, copy);
+      process.env.ARCHSIM_NATIVE_ADDON = relative(process.cwd(), copy);
+      expect(addonPath()).toBe(copy);
+      const e = createCpuEngine({ workers: 2, chunk: 4, kernels: 'native-generic' });
+      try {
+        expect(e.kernelIsa).toBe('generic');
+        const { model, inputs } = data(convSpec, 9);
+        const readout: Readout = { kind: 'adc', rows: 50, bits: 3 };
+        expectSame(await e.evaluate(model, inputs, { readout }), evaluateReference(model, inputs, { readout }));
+      } finally {
+        await e.dispose();
+      }
+    } finally {
+      if (old === undefined) delete process.env.ARCHSIM_NATIVE_ADDON;
+      else process.env.ARCHSIM_NATIVE_ADDON = old;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

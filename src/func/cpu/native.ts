@@ -9,8 +9,13 @@
  * when the addon is built and the CPU has AVX-512 F, VL, BW and VPOPCNTDQ, else the wasm kernels;
  * 'wasm' never loads the addon; 'native' requires the AVX-512 build; 'native-generic' runs the
  * addon's portable C build (for tests on any CPU).
+ *
+ * The addon is build/native/archsim_kernels.node of this checkout, or the file ARCHSIM_NATIVE_ADDON
+ * names (a relocated or bundled archsim); a file named there that cannot be loaded is an error
+ * under every choice but 'wasm', never a silent fallback.
  */
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../errors.ts';
 import type { Kernels } from './kernels.ts';
@@ -41,22 +46,32 @@ interface Addon {
 /** The kernel interface this code calls; an addon built from older sources is not used. */
 export const NATIVE_ABI = 4;
 
-export const ADDON_PATH = fileURLToPath(new URL('../../../build/native/archsim_kernels.node', import.meta.url));
+/** Where `npm run build:native` puts the addon. */
+export const BUILT_ADDON_PATH = fileURLToPath(new URL('../../../build/native/archsim_kernels.node', import.meta.url));
 
-let loaded: { addon: Addon | null; error: string | null } | null = null;
+/** The addon's path: ARCHSIM_NATIVE_ADDON (resolved against the working directory) when set, else the built one. */
+export function addonPath(): string {
+  const v = process.env.ARCHSIM_NATIVE_ADDON;
+  return v ? resolve(v) : BUILT_ADDON_PATH;
+}
+
+const loaded = new Map<string, { addon: Addon | null; error: string | null }>();
 
 /** The addon, or null with the reason it could not be loaded (not built, wrong platform). */
 export function loadAddon(): { addon: Addon | null; error: string | null } {
-  if (!loaded) {
+  const path = addonPath();
+  let r = loaded.get(path);
+  if (!r) {
     try {
-      const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
-      loaded = addon.abi === NATIVE_ABI ? { addon, error: null } : { addon: null, error: `built from other sources (kernel interface ${addon.abi ?? 'unknown'}, this archsim needs ${NATIVE_ABI}); rebuild it with npm run build:native` };
+      const addon = createRequire(import.meta.url)(path) as Addon;
+      r = addon.abi === NATIVE_ABI ? { addon, error: null } : { addon: null, error: `built from other sources (kernel interface ${addon.abi ?? 'unknown'}, this archsim needs ${NATIVE_ABI}); rebuild it with npm run build:native` };
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-      loaded = { addon: null, error: msg };
+      r = { addon: null, error: msg };
     }
+    loaded.set(path, r);
   }
-  return loaded;
+  return r;
 }
 
 /** The env override, validated (exit code 2 on a bad value, naming the variable). */
@@ -71,9 +86,11 @@ export function kernelsFromEnv(): CpuKernelChoice | undefined {
 export function resolveKernels(choice: CpuKernelChoice): CpuKernelIsa {
   if (choice === 'wasm') return 'wasm';
   const { addon, error } = loadAddon();
+  const named = process.env.ARCHSIM_NATIVE_ADDON;
+  if (!addon && named) throw new InputError(`ARCHSIM_NATIVE_ADDON: the native addon ${addonPath()} could not be loaded (${error}); point it at a build of npm run build:native, or unset it`);
   const how = 'build it with `npm run build:native` (needs Debian gcc and libc6-dev), or choose the wasm kernels (ARCHSIM_CPU_KERNELS=wasm)';
   if (choice === 'auto') return addon?.avx512 ? 'avx512' : 'wasm';
-  if (!addon) throw new InputError(`cpu kernels '${choice}': the native addon ${ADDON_PATH} could not be loaded (${error}); ${how}`);
+  if (!addon) throw new InputError(`cpu kernels '${choice}': the native addon ${addonPath()} could not be loaded (${error}); ${how}`);
   if (choice === 'native-generic') return 'generic';
   if (!addon.avx512) throw new InputError(`cpu kernels 'native': this CPU lacks AVX-512 VPOPCNTDQ/VL; use 'auto' or 'wasm' (or 'native-generic', the addon's portable build)`);
   return 'avx512';
