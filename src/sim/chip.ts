@@ -370,9 +370,9 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     digDone: eng.on('digitalDone', onDigitalDone),
   };
 
-  function send(src: number, dst: number, bits: number, kind: number, a: number, b: number, c: number): void {
+  /** A packet on `route` (its fields in the pk* arrays); returns its id. */
+  function packet(route: number[], bits: number, kind: number, a: number, b: number, c: number): number {
     const id = pkFree.length ? pkFree.pop()! : pkRoute.length;
-    const route = routeIds(src, dst);
     pkRoute[id] = route;
     pkHop[id] = 0;
     pkBits[id] = bits;
@@ -382,22 +382,18 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     pkA[id] = a;
     pkB[id] = b;
     pkC[id] = c;
+    return id;
+  }
+
+  function send(src: number, dst: number, bits: number, kind: number, a: number, b: number, c: number): void {
+    const route = routeIds(src, dst);
+    const id = packet(route, bits, kind, a, b, c);
     if (route.length === 0) eng.at(eng.now, Priority.arrive, E.arrive, id, dst, 0);
     else eng.at(eng.now, Priority.start, E.hop, id, dst, 0);
   }
 
   function sendRoute(route: number[], dst: number, bits: number, kind: number, a: number, b: number, c: number): void {
-    const id = pkFree.length ? pkFree.pop()! : pkRoute.length;
-    pkRoute[id] = route;
-    pkHop[id] = 0;
-    pkBits[id] = bits;
-    pkSer[id] = ser(bits);
-    pkFlits[id] = flits(bits);
-    pkKind[id] = kind;
-    pkA[id] = a;
-    pkB[id] = b;
-    pkC[id] = c;
-    eng.at(eng.now, Priority.start, E.hop, id, dst, 0);
+    eng.at(eng.now, Priority.start, E.hop, packet(route, bits, kind, a, b, c), dst, 0);
   }
 
   function onHop(id: number, dst: number): void {

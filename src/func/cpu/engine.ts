@@ -78,9 +78,10 @@ interface ModelCache {
   /**
    * Per thread: the layer layouts (shared between the read-outs' plans where a layer does not
    * depend on the read-out) and the plans by read-out rows. Every thread evaluates from its own
-   * copy of the laid-out weights and tables: with both cores reading one copy, each ran about
-   * 11-13 % slower than with a copy each (2026-11-27, 4096 x 2048 x 2048, native kernels, six
-   * alternating runs; bench/RESULTS.md), for a few MB of memory and one more planning per thread.
+   * copy of the laid-out weights and tables: two threads reading one copy were slower (2 workers
+   * 1.55x one against 1.36x, bench/cpu-threads.ts; 1.18x faster with copies in a paired
+   * bench/crossbar-cpu.ts run; 2026-11-27, bench/RESULTS.md), for a few MB of memory and one more
+   * planning per thread.
    */
   reuse: Map<string, LayerPlan>[];
   plans: Map<string, ModelPlan>[];
