@@ -5,7 +5,8 @@
 # shipped MNIST models end to end on the GPU and on the CPU path; and, on the host's idle CPU, the
 # event engine (bench/events.ts) and 1 vs 2 CPU workers (bench/crossbar-cpu.ts: wasm kernels, and
 # the native ones where the bundle has the addon and the CPU has AVX-512 VPOPCNTDQ).
-# Outputs (JSON lines, the GPU's name, logs) go to $OUT.
+# It first checks the WGSL path bit for bit against the reference engine on that GPU
+# (scripts/gpu-verify.ts). Outputs (JSON lines, the GPU's name, logs) go to $OUT.
 #
 # Here, first: bash scripts/device-bundle.sh (and the .gl loader debs, see the device README).
 # Then one device run (about 4-6 minutes of device time):
@@ -29,6 +30,9 @@ if [ -z "$(ldconfig -p | grep libvulkan)" ]; then log "no libvulkan after unpack
 # (at most 8 files come back from $OUT: the GPU's name goes into device.log, the runs' logs into one file)
 log "setup done: $(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>&1)"
 N="$W/bin/node"
+# first, bit-exactness on this GPU (scripts/gpu-verify.ts): the timings below count only if it passes
+timeout 120 $N .dev/bundle/gpu-verify.mjs --configs auto,shared --models models/mnist-mlp-split256.json --images 1000 > "$OUT/verify.jsonl" 2>&1
+log "gpu-verify exit $?: $(grep -c '"ok":false' "$OUT/verify.jsonl") differing; $(grep -o '"config":"[a-z-]*","summary":true,"ok":[0-9]*,"total":[0-9]*' "$OUT/verify.jsonl" | tr '\n' ' ')"
 timeout 200 $N .dev/bundle/crossbar-gpu.mjs 4096 2048 2048 16384 2048 2048 --vgg > "$OUT/crossbar-gpu.jsonl" 2> "$OUT/crossbar-gpu.err"
 log "crossbar-gpu exit $?: $(grep -c bitMacPerSec "$OUT/crossbar-gpu.jsonl") records"
 # the shipped MNIST models end to end: twice on the GPU, once on the fast CPU path

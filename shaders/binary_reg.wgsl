@@ -50,6 +50,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let t = (wid.y * nwg.x + wid.x) * WG + lid;
   var matches = 0u;
   var sats = 0u;
+  // Every array is declared here, at the function's top level, and cleared by explicit stores
+  // where a loop needs it zero: on NVIDIA's Vulkan driver (H200, 580.159) arrays declared without
+  // an initializer inside a loop body kept their values from the previous iteration, so the
+  // per-block counts accumulated (scripts/gpu-verify.ts; test/gpu/shader-source.test.ts keeps it so).
+  var xb: array<u32, 8>;
+  var out: array<u32, 8>;
+  var wb: array<u32, 4>;
+  var dot: array<u32, 32>;
+  var m: array<u32, 32>;
+  var wv: array<vec4<u32>, 4>;
+  for (var k = 0u; k < 8u; k++) { out[k] = 0u; }
   if (t < p.P * iBlocks * p.rowWords) {
     // invocations are laid out row word fastest: neighbours share the vectors
     let rw = t % p.rowWords;
@@ -59,14 +70,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let ni = min(TI, p.count - img0); // real images of the block (the rest repeat the last one)
     let r0 = rw * 32u;
     let rEnd = min(32u, p.N * p.G - r0);
-    var xb: array<u32, 8>;
     for (var i = 0u; i < TI; i++) {
       let img = min(img0 + i, p.count - 1u);
       xb[i] = (p.P + img * p.P + pos) * f4;
     }
     let vb = pos * f4;
     let wb0 = p._p2 >> 2u;
-    var out: array<u32, 8>;
     // the first min(G, rEnd) rows of the word are in distinct groups and cover every group present
     for (var gi = 0u; gi < min(p.G, rEnd); gi++) {
       let g = (r0 + gi) % p.G;
@@ -75,14 +84,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       var n = 0u;
       for (var w = 0u; w < wp4; w++) { n += pc4(field[vb + go + w]); }
       for (var jb = 0u; jb < cnt; jb += TJ) {
-        var wb: array<u32, 4>;
         for (var j = 0u; j < TJ; j++) { wb[j] = wb0 + (r0 + gi + min(jb + j, cnt - 1u) * p.G) * wp4; }
-        var dot: array<u32, 32>;
+        for (var k = 0u; k < TI * TJ; k++) { dot[k] = 0u; }
         var lo = 0u;
         loop {
           if (lo >= p.per) { break; }
           let hi = select(p.per, min(lo + p.R, p.per), ADC != 0u);
-          var m: array<u32, 32>;
+          for (var k = 0u; k < TI * TJ; k++) { m[k] = 0u; }
           let wEnd = (hi - 1u) >> 7u;
           for (var w = lo >> 7u; w <= wEnd; w++) {
             var vv = field[vb + go + w];
@@ -92,7 +100,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                 vv = vv & vec4<u32>(rangeMask(4u * w, lo, hi), rangeMask(4u * w + 1u, lo, hi), rangeMask(4u * w + 2u, lo, hi), rangeMask(4u * w + 3u, lo, hi));
               }
             }
-            var wv: array<vec4<u32>, 4>;
             for (var j = 0u; j < TJ; j++) { wv[j] = model[wb[j] + w]; }
             for (var i = 0u; i < TI; i++) {
               let xv = field[xb[i] + go + w];

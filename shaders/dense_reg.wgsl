@@ -26,8 +26,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let n0 = (t % nb) * TJ;
   var acc: array<u32, 32>;
   for (var i = 0u; i < 32u; i++) { acc[i] = 0u; }
+  var wv: array<vec4<u32>, 4>;
   for (var k = 0u; k < p.vecs; k++) {
-    var wv: array<vec4<u32>, 4>;
     for (var j = 0u; j < TJ; j++) { wv[j] = w[min(n0 + j, p.N - 1u) * p.vecs + k]; }
     for (var i = 0u; i < TI; i++) {
       let xv = x[min(b0 + i, p.B - 1u) * p.vecs + k];

@@ -135,9 +135,11 @@ async function findAdapter(prefer: 'auto' | 'software', debug: boolean): Promise
     note({ backend, result: `adapter: ${d.description || d.device || '(no description)'}${d.isSoftware ? ' (software)' : ''}` });
     return f;
   };
+  // extra Dawn flags (e.g. 'enable-dawn-features=toggle_a,toggle_b'), for trying a driver workaround
+  const extra = (process.env.ARCHSIM_DAWN_OPTIONS ?? '').split(/\s+/).filter(Boolean);
   if (prefer === 'auto') {
     try {
-      const gpu = await dawnInstance([]);
+      const gpu = await dawnInstance(extra);
       const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
       if (adapter) return found(gpu, adapter, 'default', 'core');
       note({ backend: 'default', result: 'no adapter' });
@@ -146,7 +148,7 @@ async function findAdapter(prefer: 'auto' | 'software', debug: boolean): Promise
     }
   }
   try {
-    const gpu = await dawnInstance(['backend=opengles']);
+    const gpu = await dawnInstance(['backend=opengles', ...extra]);
     const adapter = await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
     if (adapter) return found(gpu, adapter, 'opengles', 'compatibility');
     note({ backend: 'opengles', result: 'no adapter' });
