@@ -13,14 +13,12 @@
  *
  * Exit code 1 when any comparison differs, 3 when no adapter is found.
  */
+import { CASES } from '../src/func/cases.ts';
 import { evaluateReference } from '../src/func/reference.ts';
-import type { EvalResult, InputBatch, Readout } from '../src/func/types.ts';
+import { caseJob, diffResults, type CheckJob } from '../src/func/selfcheck.ts';
 import { createGpuEngine, type GpuEngineOptions } from '../src/gpu/engine.ts';
 import { loadModelInputs } from '../src/model/pair.ts';
 import { loadModel } from '../src/model/io.ts';
-import { mapSize, type Model } from '../src/model/types.ts';
-import { CASES, buildCase } from '../test/func/cases.ts';
-import { randomLabels, randomPixels } from '../test/helpers/random-model.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -38,33 +36,8 @@ const CONFIGS: { name: string; opts: GpuEngineOptions }[] = [
   { name: 'blocked-chunk5', opts: { binaryKernel: 'blocked', maxImagesPerDispatch: 5 } },
 ].filter((c) => only.length === 0 || only.includes(c.name));
 
-/** Fields of the two results that differ: predictions (count) and per-layer activity. */
-function diff(want: EvalResult, got: EvalResult) {
-  let predictions = 0;
-  for (let i = 0; i < want.predictions.length; i++) if (want.predictions[i] !== got.predictions[i]) predictions++;
-  const layers: Record<string, Record<string, [number, number]>> = {};
-  want.activity.forEach((w, l) => {
-    const g = got.activity[l] as unknown as Record<string, number>;
-    for (const [k, v] of Object.entries(w)) {
-      if (g?.[k] !== v) (layers[l] ??= {})[k] = [v as number, g?.[k] as number];
-    }
-  });
-  const firstLayer = Object.keys(layers).map(Number).sort((a, b) => a - b)[0] ?? null;
-  return { ok: predictions === 0 && firstLayer === null, predictions, firstLayer, layers };
-}
-
 let failures = 0;
-const jobs: { name: string; model: Model; inputs: InputBatch; readouts: Readout[] }[] = [];
-for (const c of CASES) {
-  const model = buildCase(c);
-  const size = mapSize(model.layers[0]!.inShape);
-  jobs.push({
-    name: c.name,
-    model,
-    inputs: { count: c.images, pixels: randomPixels(c.spec.seed + 100, c.images, size), labels: randomLabels(c.spec.seed + 200, c.images, c.spec.classes) },
-    readouts: c.readouts,
-  });
-}
+const jobs: CheckJob[] = CASES.map(caseJob);
 for (const f of modelFiles) {
   const model = loadModel(f);
   const { data } = loadModelInputs(model, f, { images: modelImages });
@@ -91,7 +64,7 @@ for (const cfg of CONFIGS) {
       total++;
       try {
         const got = await engine.evaluate(j.model, j.inputs, { readout });
-        const d = diff(want[ji]![ri]!, got);
+        const d = diffResults(want[ji]![ri]!, got);
         if (d.ok) ok++;
         else failures++;
         if (!d.ok) console.log(JSON.stringify({ bench: 'gpu-verify', config: cfg.name, case: j.name, readout, ...d, accuracy: [want[ji]![ri]!.accuracy, got.accuracy] }));

@@ -15,3 +15,16 @@ export function inputError(file: string | undefined, path: string, message: stri
   const where = [file, path].filter((s) => s && s.length > 0).join(': ');
   return new InputError(where ? `${where}: ${message}` : message);
 }
+
+/**
+ * This machine cannot do what was asked correctly (exit 3): a GPU whose results differ from the
+ * reference engine's in the self-check (src/func/selfcheck.ts). Not bad input, not an archsim
+ * bug that a stack trace would locate; the message says what to use instead.
+ */
+export class EnvironmentError extends Error {
+  readonly exitCode = 3;
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}

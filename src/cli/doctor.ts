@@ -1,11 +1,13 @@
 /**
  * `archsim doctor`: what this machine offers archsim — the GPU adapter Dawn finds (backend,
- * description, limits, features), whether the fast CPU path can run, and which backend
- * `--backend auto` would take. Exits 0 even without a GPU, saying how to get one.
+ * description, limits, features) and whether it passes the bit-exact self-check
+ * (src/func/selfcheck.ts), whether the fast CPU path can run, and which backend `--backend auto`
+ * would take. Exits 0 even without a GPU, saying how to get one.
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { Command } from 'commander';
 import { GPU_HINT } from '../func/select.ts';
+import { selfCheck, summariseFailures, type SelfCheckResult } from '../func/selfcheck.ts';
 import { addonPath, loadAddon } from '../func/cpu/native.ts';
 import { VERSION } from '../version.ts';
 
@@ -40,16 +42,38 @@ export function registerDoctor(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const { probeGpu, releaseGpu } = await import('../gpu/runtime.ts');
       const gpu = await probeGpu();
+      // the WGSL path against the reference on this adapter (what run/sweep/eval check before using it)
+      let check: SelfCheckResult | null = null;
+      let checkError: string | null = null;
+      if (gpu.adapter) {
+        const { createGpuEngine } = await import('../gpu/engine.ts');
+        try {
+          const engine = await createGpuEngine();
+          if (engine) {
+            try {
+              check = await selfCheck(engine);
+            } finally {
+              await engine.dispose();
+            }
+          }
+        } catch (e) {
+          checkError = (e as Error)?.message ?? String(e);
+        }
+      }
       await releaseGpu();
       const cpu = cpuInfo();
       const adapter = gpu.adapter;
-      const backend = adapter && !adapter.isSoftware ? 'gpu' : 'cpu';
+      const trusted = check?.ok === true;
+      const backend = adapter && !adapter.isSoftware && trusted ? 'gpu' : 'cpu';
       const why = adapter
         ? adapter.isSoftware
           ? `the only adapter is a software one (${adapter.description || adapter.device}); the CPU fast path is faster`
-          : `hardware adapter ${adapter.description || adapter.device}`
+          : trusted
+            ? `hardware adapter ${adapter.description || adapter.device}, bit-exact self-check passed`
+            : `hardware adapter ${adapter.description || adapter.device} failed the bit-exact self-check; the CPU fast path is used`
         : 'no GPU adapter found';
-      const doc = { archsimVersion: VERSION, node: process.version, backend, backendReason: why, adapter, gpuAttempts: gpu.attempts, cpu, hint: adapter ? null : GPU_HINT };
+      const gpuSelfCheck = check ? { ok: check.ok, comparisons: check.comparisons, seconds: check.seconds, failures: check.failures } : checkError ? { ok: false, error: checkError } : null;
+      const doc = { archsimVersion: VERSION, node: process.version, backend, backendReason: why, adapter, gpuSelfCheck, gpuAttempts: gpu.attempts, cpu, hint: adapter ? null : GPU_HINT };
       if (opts.json) {
         process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
         return;
@@ -61,6 +85,11 @@ export function registerDoctor(program: Command): void {
         lines.push(`GPU adapter: ${adapter.description || adapter.device || '(no description)'}`);
         lines.push(`  backend ${adapter.backend}, vendor ${adapter.vendor || '-'}, architecture ${adapter.architecture || '-'}, ${adapter.isSoftware ? 'software' : 'hardware'}`);
         lines.push(`  features: ${adapter.features.length ? adapter.features.join(', ') : '(none)'}`);
+        lines.push(
+          `  bit-exact self-check: ${
+            check ? (check.ok ? `passed (${check.comparisons} comparisons with the reference engine, ${check.seconds.toFixed(2)} s)` : `FAILED: ${summariseFailures(check)}`) : `could not run: ${checkError ?? 'no engine on this adapter'}`
+          }`,
+        );
         const L = adapter.limits as Record<string, number>;
         for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage']) {
           if (L[k] !== undefined) lines.push(`  ${k}: ${L[k]}`);

@@ -1,10 +1,11 @@
 /**
  * The archsim command line. Commands register themselves on one commander program; errors are
  * mapped to exit codes here, once: 2 for bad input (InputError, unknown option, bad value),
+ * 3 when this machine cannot do it correctly (EnvironmentError: a GPU that fails the self-check),
  * 1 for anything internal. No stack trace unless --debug.
  */
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../errors.ts';
+import { EnvironmentError, InputError } from '../errors.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEval } from './eval.ts';
 import { registerValidate } from './validate.ts';
@@ -38,10 +39,10 @@ export function reportError(e: unknown, debug: boolean): number {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return e.exitCode === 0 ? 0 : 2;
   }
-  if (e instanceof InputError) {
+  if (e instanceof InputError || e instanceof EnvironmentError) {
     process.stderr.write(`archsim: error: ${e.message}\n`);
     if (debug && e.stack) process.stderr.write(e.stack + '\n');
-    return 2;
+    return e.exitCode;
   }
   const err = e as Error;
   process.stderr.write(`archsim: internal error: ${err?.message ?? String(e)}\n`);

@@ -7,9 +7,14 @@
  * cpu:  the fast CPU path (worker threads; native AVX-512 kernels where built and supported,
  *       else WebAssembly: src/func/cpu/native.ts).
  * reference: the plain TypeScript oracle (slow; for checking).
+ * A GPU engine is used only after it passes the bit-exact self-check against the reference
+ * (src/func/selfcheck.ts, a fraction of a second): CI has no hardware GPU, and a driver can
+ * miscompile a kernel. On failure `gpu` is an error (exit 3) and `auto` takes the CPU path and
+ * says why. ARCHSIM_GPU_SELFCHECK=0 skips the check (the reason line then says so).
  * Modules are imported lazily so that nothing touches the GPU before inputs are validated.
  */
-import { InputError } from '../errors.ts';
+import { EnvironmentError, InputError } from '../errors.ts';
+import type { SelfCheckResult } from './selfcheck.ts';
 import type { Engine } from './types.ts';
 
 export type BackendChoice = 'auto' | 'gpu' | 'cpu' | 'reference';
@@ -26,7 +31,26 @@ export const GPU_HINT =
   'no WebGPU adapter found. On Debian/Ubuntu without a GPU driver, install Mesa\'s software GPU: ' +
   'sudo apt-get install mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri';
 
-export async function selectEngine(choice: BackendChoice, opts: { workers?: number } = {}): Promise<SelectedEngine> {
+export interface SelectOptions {
+  workers?: number;
+  /** the GPU engine's self-check (default: src/func/selfcheck.ts's; tests pass a failing one) */
+  gpuCheck?: (engine: Engine) => Promise<SelfCheckResult>;
+}
+
+/** Runs the GPU self-check unless ARCHSIM_GPU_SELFCHECK=0; null when skipped. */
+async function checkGpu(engine: Engine, opts: SelectOptions): Promise<SelfCheckResult | null> {
+  const v = process.env.ARCHSIM_GPU_SELFCHECK;
+  if (v === '0') return null;
+  if (v !== undefined && v !== '1') throw new InputError(`ARCHSIM_GPU_SELFCHECK=${v}: expected 0 (skip the GPU self-check) or 1 (run it; the default)`);
+  const check = opts.gpuCheck ?? (await import('./selfcheck.ts')).selfCheck;
+  return check(engine);
+}
+
+function checkNote(r: SelfCheckResult | null): string {
+  return r ? `bit-exact self-check passed (${r.comparisons} comparisons, ${r.seconds.toFixed(2)} s)` : 'self-check skipped (ARCHSIM_GPU_SELFCHECK=0)';
+}
+
+export async function selectEngine(choice: BackendChoice, opts: SelectOptions = {}): Promise<SelectedEngine> {
   if (choice === 'reference') {
     const { createReferenceEngine } = await import('./reference.ts');
     return { engine: createReferenceEngine(), backend: 'reference', reason: 'reference (plain TypeScript oracle), as requested' };
@@ -45,14 +69,34 @@ export async function selectEngine(choice: BackendChoice, opts: { workers?: numb
     const { createGpuEngine } = await import('../gpu/engine.ts');
     const engine = await createGpuEngine();
     if (!engine) throw new InputError(`--backend gpu: ${GPU_HINT}`);
-    return { engine, backend: 'gpu', reason: `gpu (${ctx.info.description || ctx.info.device || ctx.info.backend}), as requested` };
+    const name = ctx.info.description || ctx.info.device || ctx.info.backend;
+    const r = await checkGpu(engine, opts);
+    if (r && !r.ok) {
+      await engine.dispose();
+      const { summariseFailures } = await import('./selfcheck.ts');
+      throw new EnvironmentError(
+        `--backend gpu: the GPU adapter ${name} failed archsim's bit-exact self-check, so its results cannot be trusted: ${summariseFailures(r)}. ` +
+          'Use --backend cpu (same results as the reference), and please report the adapter and driver (archsim doctor)',
+      );
+    }
+    return { engine, backend: 'gpu', reason: `gpu (${name}), as requested; ${checkNote(r)}` };
   }
+  let failed = '';
   if (ctx && !ctx.info.isSoftware) {
     const { createGpuEngine } = await import('../gpu/engine.ts');
     const engine = await createGpuEngine();
-    if (engine) return { engine, backend: 'gpu', reason: `gpu (hardware adapter: ${ctx.info.description || ctx.info.device})` };
+    if (engine) {
+      const name = ctx.info.description || ctx.info.device;
+      const r = await checkGpu(engine, opts);
+      if (!r || r.ok) return { engine, backend: 'gpu', reason: `gpu (hardware adapter: ${name}); ${checkNote(r)}` };
+      await engine.dispose();
+      const { summariseFailures } = await import('./selfcheck.ts');
+      failed = `the GPU adapter ${name} failed the bit-exact self-check (${summariseFailures(r)})`;
+      process.stderr.write(`archsim: warning: ${failed}; using the CPU path. Please report the adapter and driver (archsim doctor).\n`);
+    }
   }
   const { releaseGpu } = await import('../gpu/runtime.ts');
   await releaseGpu();
+  if (failed) return cpu(`cpu fast path (${failed})`);
   return cpu(ctx ? `cpu fast path (the only adapter is a software one, ${ctx.info.description || ctx.info.device}, which is slower)` : 'cpu fast path (no GPU adapter found)');
 }

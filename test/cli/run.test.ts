@@ -101,6 +101,12 @@ describe('archsim doctor', () => {
     expect(['gpu', 'cpu']).toContain(d.backend);
     expect(d.cpu.available).toBe(true);
     if (process.env.ARCHSIM_REQUIRE_GPU === '1') expect(d.adapter).not.toBeNull();
+    // with an adapter, the WGSL path's bit-exact self-check ran there and passed
+    if (d.adapter) {
+      expect(d.gpuSelfCheck.ok).toBe(true);
+      expect(d.gpuSelfCheck.comparisons).toBeGreaterThan(10);
+      expect(d.gpuSelfCheck.failures).toEqual([]);
+    } else expect(d.gpuSelfCheck).toBeNull();
   }, 60_000);
 });
 

@@ -3,7 +3,7 @@ import { tilePeak, TableLookup } from '../../src/cost/index.ts';
 import { evaluateDesign, readoutFor, type DesignOk } from '../../src/sim/index.ts';
 import { evaluateReference } from '../../src/func/reference.ts';
 import { syntheticModel, syntheticActivity } from '../../src/model/synthetic.ts';
-import { randomModel, rng } from '../helpers/random-model.ts';
+import { randomModel, rng } from '../../src/model/random.ts';
 import { archWith } from '../arch/helpers.ts';
 
 const sum = (o: Record<string, number>) => Object.values(o).reduce((s, v) => s + v, 0);

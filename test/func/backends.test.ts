@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateReference } from '../../src/func/reference.ts';
 import type { Engine } from '../../src/func/types.ts';
 import { mapSize } from '../../src/model/types.ts';
-import { randomLabels, randomPixels } from '../helpers/random-model.ts';
-import { CASES, buildCase } from './cases.ts';
+import { randomLabels, randomPixels } from '../../src/model/random.ts';
+import { CASES, buildCase } from '../../src/func/cases.ts';
 import { ENGINES } from './engines.ts';
 
 const requireGpu = process.env.ARCHSIM_REQUIRE_GPU === '1';

@@ -10,7 +10,7 @@ import { resolveKernels, withNativeGemms } from '../../src/func/cpu/native.ts';
 import { Arena, planModel } from '../../src/func/cpu/plan.ts';
 import { runShard, scratchLayout, type ShardJob } from '../../src/func/cpu/runner.ts';
 import { addActivity, emptyActivity } from '../../src/func/common.ts';
-import { randomModel, randomPixels, type RandomModelSpec } from '../helpers/random-model.ts';
+import { randomModel, randomPixels, type RandomModelSpec } from '../../src/model/random.ts';
 
 const spec: RandomModelSpec = {
   input: { channels: 3, height: 8, width: 8 },

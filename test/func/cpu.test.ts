@@ -16,7 +16,7 @@ import { addonPath, BUILT_ADDON_PATH, loadAddon } from '../../src/func/cpu/nativ
 import { evaluateReference } from '../../src/func/reference.ts';
 import type { EvalResult, Readout } from '../../src/func/types.ts';
 import { mapSize } from '../../src/model/types.ts';
-import { randomLabels, randomModel, randomPixels, type RandomModelSpec } from '../helpers/random-model.ts';
+import { randomLabels, randomModel, randomPixels, type RandomModelSpec } from '../../src/model/random.ts';
 
 function expectSame(got: EvalResult, want: EvalResult): void {
   expect(Array.from(got.predictions)).toEqual(Array.from(want.predictions));
@@ -343,7 +343,7 @@ describe('cpu engine: first-layer outputs reused across read-outs', () => {
 describe('cpu engine process lifetime', () => {
   it('a process that used two workers exits by itself after dispose()', () => {
     const engineUrl = new URL('../../src/func/cpu/engine.ts', import.meta.url).href;
-    const helperUrl = new URL('../helpers/random-model.ts', import.meta.url).href;
+    const helperUrl = new URL('../../src/model/random.ts', import.meta.url).href;
     const script = `
       const { createCpuEngine } = await import(${JSON.stringify(engineUrl)});
       const { randomModel, randomPixels } = await import(${JSON.stringify(helperUrl)});

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalReadout } from '../../src/func/common.ts';
 import { evaluateReference } from '../../src/func/reference.ts';
 import { mapSize } from '../../src/model/types.ts';
-import { randomLabels, randomPixels } from '../helpers/random-model.ts';
-import { CASES, buildCase } from './cases.ts';
+import { randomLabels, randomPixels } from '../../src/model/random.ts';
+import { CASES, buildCase } from '../../src/func/cases.ts';
 
 describe.each(CASES)('reference engine: $name', (c) => {
   const model = buildCase(c);

@@ -8,7 +8,7 @@ import { evaluateReference } from '../../src/func/reference.ts';
 import type { Readout } from '../../src/func/types.ts';
 import type { GpuEngine } from '../../src/gpu/engine.ts';
 import { mapSize } from '../../src/model/types.ts';
-import { randomLabels, randomModel, randomPixels } from '../helpers/random-model.ts';
+import { randomLabels, randomModel, randomPixels } from '../../src/model/random.ts';
 import { gpuEngineOrSkip } from './gpu-env.ts';
 
 const convModel = randomModel({

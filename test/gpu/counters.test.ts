@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateReference } from '../../src/func/reference.ts';
 import type { GpuEngine } from '../../src/gpu/engine.ts';
 import { mapSize } from '../../src/model/types.ts';
-import { randomModel, randomPixels } from '../helpers/random-model.ts';
+import { randomModel, randomPixels } from '../../src/model/random.ts';
 import { gpuEngineOrSkip } from './gpu-env.ts';
 
 describe('gpu activity counters', () => {

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { saveModel } from '../../src/model/io.ts';
 import type { Model } from '../../src/model/types.ts';
-import { randomModel } from './random-model.ts';
+import { randomModel } from '../../src/model/random.ts';
 
 export function makeMnistPair(dir: string, seed = 11): { baseline: string; split: string } {
   const input = { channels: 1, height: 28, width: 28 };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, saveModel, serializeModel } from '../../src/model/io.ts';
 import { evaluateReference } from '../../src/func/reference.ts';
-import { randomModel, randomPixels } from '../helpers/random-model.ts';
+import { randomModel, randomPixels } from '../../src/model/random.ts';
 import { archsim } from '../helpers/cli.ts';
 import { InputError } from '../../src/errors.ts';
 

@@ -4,7 +4,7 @@ import { mapModel } from '../../src/map/index.ts';
 import { simulateChip, readoutFor } from '../../src/sim/index.ts';
 import { syntheticModel, syntheticActivity } from '../../src/model/synthetic.ts';
 import { evaluateReference } from '../../src/func/reference.ts';
-import { randomModel, rng } from '../helpers/random-model.ts';
+import { randomModel, rng } from '../../src/model/random.ts';
 import { archWith } from '../arch/helpers.ts';
 
 describe('interconnect implementations', () => {

@@ -10,7 +10,7 @@ import { inputPrefixNeeded } from '../../src/sim/chip.ts';
 import { syntheticActivity } from '../../src/model/synthetic.ts';
 import type { ArchSpec } from '../../src/arch/index.ts';
 import type { Model } from '../../src/model/types.ts';
-import { randomModel } from '../helpers/random-model.ts';
+import { randomModel } from '../../src/model/random.ts';
 import { archWith } from '../arch/helpers.ts';
 
 const twoLayer: Model = randomModel({ input: { channels: 1, height: 4, width: 4 }, first: { kind: 'dense', out: 32 }, hidden: [{ kind: 'dense', out: 16 }], classes: 10, seed: 3 });

@@ -5,8 +5,8 @@
  * (majority ties), thresholds at the exact popcount, negative directions and constant neurons,
  * pooling with both directions, stride 2 and padding, and ADC bits below and above exactness.
  */
-import type { Readout } from '../../src/func/types.ts';
-import { randInt, randomModel, rng, type RandomLayerSpec, type RandomModelSpec } from '../helpers/random-model.ts';
+import type { Readout } from './types.ts';
+import { randInt, randomModel, rng, type RandomLayerSpec, type RandomModelSpec } from '../model/random.ts';
 
 export interface Case {
   name: string;

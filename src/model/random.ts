@@ -2,9 +2,9 @@
  * Random models and inputs for property tests. Shapes are derived the same way the model file
  * does (the JSON goes through buildModel), so every random model is also a valid model file.
  */
-import { buildModel } from '../../src/model/io.ts';
-import type { Model } from '../../src/model/types.ts';
-import { mulberry32 } from '../../src/util/rng.ts';
+import { buildModel } from './io.ts';
+import type { Model } from './types.ts';
+import { mulberry32 } from '../util/rng.ts';
 
 /** Deterministic PRNG (mulberry32). */
 export const rng = mulberry32;

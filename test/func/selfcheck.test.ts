@@ -1,0 +1,130 @@
+/**
+ * The engine self-check (src/func/selfcheck.ts) and its use in backend selection: a correct
+ * engine passes; an engine that gets one count or one prediction wrong fails, and the message
+ * names the case, the read-out and the first layer that differs; `--backend gpu` with a GPU that
+ * fails is an EnvironmentError (exit 3), with one that passes the reason line says so.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCpuEngine } from '../../src/func/cpu/engine.ts';
+import { createReferenceEngine } from '../../src/func/reference.ts';
+import { selectEngine } from '../../src/func/select.ts';
+import { CASES } from '../../src/func/cases.ts';
+import { SELF_CHECK_CASES, selfCheck, summariseFailures, type SelfCheckResult } from '../../src/func/selfcheck.ts';
+import type { Engine, EvalResult } from '../../src/func/types.ts';
+import { EnvironmentError, InputError } from '../../src/errors.ts';
+import { acquireGpu } from '../../src/gpu/runtime.ts';
+
+/** An engine that returns the reference's results with one change. */
+function faulty(change: (r: EvalResult) => void): Engine {
+  const ref = createReferenceEngine();
+  return {
+    ...ref,
+    evaluate: async (m, i, o) => {
+      const r = await ref.evaluate(m, i, o);
+      change(r);
+      return r;
+    },
+  };
+}
+
+describe('self-check', () => {
+  it('every named case exists, and the set covers conv and dense input layers, sense and ADC', () => {
+    const cases = SELF_CHECK_CASES.map((n) => CASES.find((c) => c.name === n));
+    expect(cases.every(Boolean)).toBe(true);
+    expect(cases.some((c) => c!.spec.first.kind === 'conv')).toBe(true);
+    expect(cases.some((c) => c!.spec.first.kind === 'dense')).toBe(true);
+    expect(cases.some((c) => c!.readouts.some((r) => r.kind === 'adc'))).toBe(true);
+    expect(cases.some((c) => c!.spec.classes > 32)).toBe(true);
+  });
+
+  it('passes on the reference engine and on the fast CPU path', async () => {
+    const r = await selfCheck(createReferenceEngine());
+    expect(r.ok).toBe(true);
+    expect(r.comparisons).toBeGreaterThanOrEqual(SELF_CHECK_CASES.length * 2);
+    expect(r.failures).toEqual([]);
+    const cpu = createCpuEngine({ workers: 1, kernels: 'wasm' });
+    try {
+      const c = await selfCheck(cpu);
+      expect(c.ok).toBe(true);
+      expect(c.comparisons).toBe(r.comparisons);
+    } finally {
+      await cpu.dispose();
+    }
+  });
+
+  it('fails on one wrong activity count, naming the layer and the field', async () => {
+    const r = await selfCheck(
+      faulty((res) => {
+        res.activity[1]!.matches += 1;
+      }),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.failures.length).toBe(r.comparisons);
+    const m = r.failures[0]!.detail.match(/^0 of (\d+) predictions differ; layer 1 first differs: matches (\d+) \(expected (\d+)\)$/);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(CASES.find((c) => c.name === SELF_CHECK_CASES[0])!.images);
+    expect(Number(m![2])).toBe(Number(m![3]) + 1);
+    expect(summariseFailures(r)).toMatch(new RegExp(`^${r.comparisons} of ${r.comparisons} comparisons with the reference engine differ; first: "${SELF_CHECK_CASES[0]!.replace(/[()]/g, '\\$&')}"`));
+  });
+
+  it('fails on one wrong prediction', async () => {
+    const r = await selfCheck(
+      faulty((res) => {
+        res.predictions[0] = res.predictions[0] === 0 ? 1 : 0;
+      }),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.failures[0]!.detail).toMatch(/^1 of \d+ predictions differ$/);
+  });
+
+  it('reports an engine that throws as a failure, not a crash', async () => {
+    const ref = createReferenceEngine();
+    const r = await selfCheck({ ...ref, evaluate: async () => Promise.reject(new Error('device lost')) });
+    expect(r.ok).toBe(false);
+    expect(r.failures[0]!.detail).toBe('evaluation failed: device lost');
+  });
+});
+
+describe('backend selection runs the GPU self-check', () => {
+  const saved = process.env.ARCHSIM_GPU_SELFCHECK;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.ARCHSIM_GPU_SELFCHECK;
+    else process.env.ARCHSIM_GPU_SELFCHECK = saved;
+  });
+  const failing = async (): Promise<SelfCheckResult> => ({
+    ok: false,
+    comparisons: 3,
+    failures: [{ case: 'dense, 37-class classifier', readout: { kind: 'sense' }, detail: 'layer 1 first differs: matches 9 (expected 8)' }],
+    seconds: 0,
+  });
+
+  it('ARCHSIM_GPU_SELFCHECK takes 0 or 1 only', async (ctx) => {
+    if (!(await acquireGpu())) return ctx.skip();
+    process.env.ARCHSIM_GPU_SELFCHECK = 'no';
+    await expect(selectEngine('gpu')).rejects.toThrow(InputError);
+    await expect(selectEngine('gpu')).rejects.toThrow(/ARCHSIM_GPU_SELFCHECK=no: expected 0/);
+  });
+
+  it('--backend gpu: a GPU that fails is an EnvironmentError (exit 3) naming the difference; one that passes says so', async (ctx) => {
+    if (!(await acquireGpu())) return ctx.skip();
+    delete process.env.ARCHSIM_GPU_SELFCHECK;
+    const err = await selectEngine('gpu', { gpuCheck: failing }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect((err as EnvironmentError).exitCode).toBe(3);
+    expect((err as Error).message).toMatch(/failed archsim's bit-exact self-check.*1 of 3 comparisons.*"dense, 37-class classifier".*matches 9 \(expected 8\).*--backend cpu/);
+    const sel = await selectEngine('gpu');
+    try {
+      expect(sel.backend).toBe('gpu');
+      expect(sel.reason).toMatch(/as requested; bit-exact self-check passed \(\d+ comparisons, [\d.]+ s\)$/);
+    } finally {
+      await sel.engine.dispose();
+    }
+    process.env.ARCHSIM_GPU_SELFCHECK = '0';
+    const skipped = await selectEngine('gpu', { gpuCheck: failing });
+    try {
+      expect(skipped.reason).toMatch(/self-check skipped \(ARCHSIM_GPU_SELFCHECK=0\)$/);
+    } finally {
+      await skipped.engine.dispose();
+    }
+  }, 120_000);
+});
