@@ -11,7 +11,7 @@
 // n the group's valid inputs at the position (the sum of the blocks' n_j). Matches and
 // saturations: u32 sums per invocation, added into 64-bit (lo, hi) counters with an exact carry
 // (workgroup, then global). Same uniform block as binary_dots.wgsl with _p1 = wp4 and _p2 = the
-// padded weights' word offset; NUMERICS.md is the contract.
+// padded weights' word offset, and the ADC quantiser's division as a multiply (qMul, qShift); NUMERICS.md is the contract.
 
 override WG: u32 = 64u;
 override TI: u32 = 8u; // images per invocation, 1..8
@@ -114,7 +114,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
               let real = i < ni && jb + j < cnt;
               if (real) { matches += mm; }
               if (ADC != 0u) {
-                let q = min((2u * mm + p.s) / (2u * p.s), p.L - 1u);
+                // round(m / s), halves up: (2m + s) / 2s, as a multiply and shift (p.qMul)
+                let q = min(((2u * mm + p.s) * p.qMul) >> p.qShift, p.L - 1u);
                 if (real && mm > (p.L - 1u) * p.s) { sats += 1u; }
                 dot[i * TJ + j] += 2u * q * p.s;
               } else {

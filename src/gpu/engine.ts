@@ -55,7 +55,9 @@ export interface GpuEngineOptions extends AcquireOptions {
    * Kernel of the binary layers: 'blocked' (binary_gather.wgsl packs each vector's receptive field
    * once, binary_reg.wgsl runs a register-blocked product on it), 'shared' (binary_dots.wgsl:
    * implicit im2col into workgroup memory), or 'auto' (default): blocked for dense layers and for
-   * conv layers, shared where the packed fields of one image do not fit in a buffer.
+   * conv layers, shared where the packed fields of one image do not fit in a buffer or where no
+   * 32-bit multiply-and-shift is exact for the ADC quantiser (adcDivider; ADC blocks of thousands
+   * of rows). 'blocked' falls back to shared in the same cases.
    */
   binaryKernel?: 'auto' | 'blocked' | 'shared';
 }
@@ -160,6 +162,25 @@ function validInputs(l: InputLayer | BinaryLayer): number {
 }
 
 /**
+ * Multiply-and-shift for floor(x / d) on 0 <= x <= xMax in u32 arithmetic: the smallest shift k
+ * with M = ceil(2^k / d) such that (x * M) >> k equals floor(x / d) for every such x and x * M
+ * stays below 2^32, each x checked. { mul: 0 } when there is none (the shader then divides). GPU
+ * integer division is a long instruction sequence; binary_reg.wgsl quantises every ADC block of
+ * 32 (image, row) pairs with it.
+ */
+export function adcDivider(d: number, xMax: number): { mul: number; shift: number } {
+  if (d < 1 || !Number.isInteger(d) || !Number.isInteger(xMax) || xMax < 0) throw new Error(`adcDivider(${d}, ${xMax}): positive integer divisor and non-negative bound expected`);
+  for (let k = 0; k < 32; k++) {
+    const M = Math.ceil(2 ** k / d);
+    if (xMax * M > 0xffffffff) break;
+    let ok = true;
+    for (let x = 0; x <= xMax && ok; x++) ok = Math.floor((x * M) / 2 ** k) === Math.floor(x / d);
+    if (ok) return { mul: M, shift: k };
+  }
+  return { mul: 0, shift: 0 };
+}
+
+/**
  * Vectors per workgroup: a multiple of vb, grown until there are ENGINE_WG work items (32 rows x vb
  * vectors each) or workgroup memory (fieldWords per vector, maxWords in all) is full.
  */
@@ -244,7 +265,10 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
       // blocked: the packed fields of one image plus the validity words must fit in one buffer
       const ws = paddedRowWords(l);
       const fits = 2 * P * G * ws * 4 <= maxBufferBytes;
-      if (choice === 'blocked' ? fits : choice === 'auto' && fits) binKernel = 'blocked';
+      // binary_reg.wgsl quantises by multiply and shift only: a divider exact on the layer's range
+      const q = readout.kind === 'adc' ? adcDivider(2 * adcStep(readout, i).s, 2 * Math.min(readout.rows, per) + adcStep(readout, i).s) : { mul: 0, shift: 0 };
+      const regOk = fits && (readout.kind !== 'adc' || q.mul !== 0);
+      if (choice === 'blocked' ? regOk : choice === 'auto' && regOk) binKernel = 'blocked';
       if (binKernel === 'blocked') {
         fieldWords = P * G * ws;
         maxFieldWords = Math.max(maxFieldWords, fieldWords);
@@ -264,7 +288,7 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
       }
       dotsUniform = new Uint32Array(UNIFORM_WORDS.binary);
       const { channels: C, height: H, width: W } = l.inShape;
-      dotsUniform.set([0, C, H, W, kernel, stride, pad, dense, pw, P, l.fanIn, G, per, wpr, N, R, adc, L, s, inWords, up.wOff[i]!, up.tOff[i]!, preWords, i * STAT_WORDS, rowWords, tv, paddedRowWords(l) / 4, up.pOff[i]!]);
+      dotsUniform.set([0, C, H, W, kernel, stride, pad, dense, pw, P, l.fanIn, G, per, wpr, N, R, adc, L, s, inWords, up.wOff[i]!, up.tOff[i]!, preWords, i * STAT_WORDS, rowWords, tv, paddedRowWords(l) / 4, up.pOff[i]!, q.mul, q.shift, 0, 0]);
       geometry = {
         vectors: P,
         blocksPerVector: G * blocks,

@@ -24,7 +24,7 @@ export const VECTORS_PER_INVOCATION = 4;
 export const CLASSIFIER_MAX_WORDS = 4096;
 
 /** u32 words of each program's uniform block. */
-export const UNIFORM_WORDS = { binary: 28, pool: 16, input: 20, classifier: 8 } as const;
+export const UNIFORM_WORDS = { binary: 32, pool: 16, input: 20, classifier: 8 } as const;
 
 function spec(shader: string, bindings: ProgramSpec['bindings'], wg = ENGINE_WG, extra: Record<string, number> = {}): ProgramSpec {
   return { shader, bindings, overrides: { WG: wg, ...extra }, workgroupInvocations: wg };
