@@ -16,7 +16,7 @@ npx esbuild src/cli/bin.ts --bundle --platform=node --format=esm --target=node20
   --outfile="$out/archsim.mjs" --external:webgpu --external:msgpackr-extract --external:canvas \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   --log-level=warning
-for entry in bench/crossbar-gpu.ts bench/crossbar-cpu.ts bench/events.ts scripts/gpu-verify.ts scripts/bundle-worker.ts; do
+for entry in bench/crossbar-gpu.ts bench/crossbar-cpu.ts bench/events.ts scripts/gpu-verify.ts scripts/synthetic-e2e-inputs.ts scripts/bundle-worker.ts; do
   name=$(basename "$entry" .ts); [ "$name" = bundle-worker ] && name=worker-boot
   npx esbuild "$entry" --bundle --platform=node --format=esm --target=node20 \
     --outfile="$out/$name.mjs" --external:webgpu \

@@ -31,7 +31,7 @@ if [ -z "$(ldconfig -p | grep libvulkan)" ]; then log "no libvulkan after unpack
 log "setup done: $(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>&1)"
 N="$W/bin/node"
 # first, bit-exactness on this GPU (scripts/gpu-verify.ts): the timings below count only if it passes
-timeout 120 $N .dev/bundle/gpu-verify.mjs --configs auto,shared --models models/mnist-mlp-split256.json --images 1000 > "$OUT/verify.jsonl" 2>&1
+timeout 120 $N .dev/bundle/gpu-verify.mjs --configs auto,shared --models models/mnist-mlp-split256.json --images 300 > "$OUT/verify.jsonl" 2>&1
 log "gpu-verify exit $?: $(grep -c '"ok":false' "$OUT/verify.jsonl") differing; $(grep -o '"config":"[a-z-]*","summary":true,"ok":[0-9]*,"total":[0-9]*' "$OUT/verify.jsonl" | tr '\n' ' ')"
 timeout 200 $N .dev/bundle/crossbar-gpu.mjs 4096 2048 2048 16384 2048 2048 --vgg > "$OUT/crossbar-gpu.jsonl" 2> "$OUT/crossbar-gpu.err"
 log "crossbar-gpu exit $?: $(grep -c bitMacPerSec "$OUT/crossbar-gpu.jsonl") records"
@@ -42,6 +42,18 @@ for run in gpu-1 gpu-2 cpu-1; do
     --design both --backend ${run%-*} --out $W/report-$run > $W/e2e.log 2>&1
   log "e2e mnist split256 --design both --backend ${run%-*} (run $run): exit $?, $(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b - a}') s"
   { echo "== $run"; cat $W/e2e.log; } >> "$OUT/e2e-mnist.log"
+done
+# the bit-exact self-check the CLI runs before using a GPU, as archsim doctor reports it
+$N .dev/bundle/archsim.mjs doctor 2>/dev/null | grep -E "backend|GPU adapter|self-check" >> "$OUT/device.log"
+# seed-width CIFAR-10 VGG (random weights) over 10,000 random CIFAR-shaped images, both designs:
+# twice on the GPU, once on the host's CPU path (all its cores)
+timeout 60 $N .dev/bundle/synthetic-e2e-inputs.mjs $W/syn 10000 > /dev/null 2>> "$OUT/e2e-mnist.log"
+for run in gpu-1 gpu-2 cpu-1; do
+  s=$(date +%s.%N)
+  timeout 150 $N .dev/bundle/archsim.mjs --arch arch-configs/tile64.json --model $W/syn/cifar10-vgg-split256.json \
+    --input $W/syn/cifar10-random.msgpack --design both --backend ${run%-*} --out $W/creport-$run > $W/e2e.log 2>&1
+  log "e2e cifar10 seed-width split256 --design both --backend ${run%-*} (run $run), 10000 images: exit $?, $(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b - a}') s"
+  { echo "== cifar $run"; cat $W/e2e.log; } >> "$OUT/e2e-mnist.log"
 done
 # the same host's CPU, idle (targets 1b and 3 off the shared 2-core VMs)
 ARCHSIM_ROOT=$PWD timeout 90 $N .dev/bundle/events.mjs --rounds 9 > "$OUT/events.jsonl" 2>&1
