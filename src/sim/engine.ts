@@ -213,8 +213,10 @@ export class HeapEventQueue extends SlotStore {
 /**
  * Calendar queue (R. Brown, "Calendar queues", CACM 31(10), 1988), the engine's event queue: a ring
  * of NB buckets of w = 2^k ticks each, covering the next NB * w ticks from the current bucket, each
- * bucket a list sorted by (time, priority, insertion sequence); events further ahead wait in a
- * binary heap and move into the ring as the window reaches them. A bitmap of non-empty buckets
+ * bucket a list sorted by (time, priority, insertion sequence) with a tail pointer: an event that
+ * sorts after its bucket's others (as a push with the same time and priority as the last always
+ * does) is appended at once, without a walk. Events further ahead wait in a binary heap and move
+ * into the ring as the window reaches them. A bitmap of non-empty buckets
  * finds the next one 32 buckets at a time. The width adapts: when inserts walk long lists it
  * shrinks, when many events land beyond the window it grows, each time re-bucketing everything to
  * about three mean event separations near the head (Brown's rule). Pushes and pops are then O(1)
@@ -234,6 +236,9 @@ export class EventQueue extends SlotStore {
   private next: Int32Array;
   // ring: head slot per bucket (-1 empty), non-empty bitmap, current bucket number, events in it
   private head = new Int32Array(NB).fill(-1);
+  // last slot of each bucket's list (-1 empty): an event later than every one in its bucket (the
+  // common case, and always so among equal keys, since its sequence is the largest) is appended
+  private tail = new Int32Array(NB).fill(-1);
   private bits = new Uint32Array(NB / 32);
   private cb = 0;
   private inRing = 0;
@@ -313,6 +318,7 @@ export class EventQueue extends SlotStore {
     for (let r = 0; r < NB; r++) for (let q = this.head[r]!; q >= 0; q = this.next[q]!) slots.push(q);
     for (let i = 0; i < this.farN; i++) slots.push(this.far[i]!);
     this.head.fill(-1);
+    this.tail.fill(-1);
     this.bits.fill(0);
     this.inRing = 0;
     this.farN = 0;
@@ -345,14 +351,27 @@ export class EventQueue extends SlotStore {
     // sorted by key, then sequence: a pushed event's sequence is the largest, so it goes after
     // equal keys; migrated far events arrive in (key, seq) order and are older than any ring event
     // of the same key only if pushed earlier, which the sequence compare settles
-    if (p < 0 || K[p]! > k || (K[p]! === k && this.seqOf[p]! > this.seqOf[s]!)) {
+    if (p < 0) {
+      N[s] = -1;
+      H[r] = s;
+      this.tail[r] = s;
+      this.bits[r >> 5]! |= 1 << (r & 31);
+      this.inRing++;
+      return;
+    }
+    const t = this.tail[r]!;
+    if (K[t]! < k || (K[t]! === k && this.seqOf[t]! < this.seqOf[s]!)) {
+      N[s] = -1;
+      N[t] = s;
+      this.tail[r] = s;
+    } else if (K[p]! > k || (K[p]! === k && this.seqOf[p]! > this.seqOf[s]!)) {
       N[s] = p;
       H[r] = s;
-      this.bits[r >> 5]! |= 1 << (r & 31);
     } else {
+      // strictly inside the list: it ends before the tail
       let q = N[p]!;
       let walk = 1;
-      while (q >= 0 && (K[q]! < k || (K[q]! === k && this.seqOf[q]! < this.seqOf[s]!))) {
+      while (K[q]! < k || (K[q]! === k && this.seqOf[q]! < this.seqOf[s]!)) {
         p = q;
         q = N[q]!;
         walk++;
@@ -455,7 +474,10 @@ export class EventQueue extends SlotStore {
       const r = b & NB_MASK;
       const nx = this.next[s]!;
       this.head[r] = nx;
-      if (nx < 0) this.bits[r >> 5]! &= ~(1 << (r & 31));
+      if (nx < 0) {
+        this.bits[r >> 5]! &= ~(1 << (r & 31));
+        this.tail[r] = -1;
+      }
       this.inRing--;
     }
     this.count--;
