@@ -9,27 +9,12 @@
 # (scripts/gpu-verify.ts). Outputs (JSON lines, the GPU's name, logs) go to $OUT.
 #
 # Here, first: bash scripts/device-bundle.sh (and the .gl loader debs, see the device README).
-# Then one device run (about 4-6 minutes of device time):
+# Then one device run (82-98 s measured on an H200, 2026-11-27, plus the machine's start):
 #   run(command: "bash scripts/device-gpu-bench.sh", timeout_s: 600,
 #       carry: [".gl", ".dev/node.xz", ".dev/dawn.node.xz", ".dev/bundle", ".dev/package.json",
 #               ".dev/data/mnist/t10k-images-idx3-ubyte.xz", ".dev/data/mnist/t10k-labels-idx1-ubyte.xz"])
-set -u
-T0=$(date +%s)
-log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/device.log"; }
-for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-W=/tmp/w; mkdir -p $W/bin $W/mnist
-xz -dc .dev/node.xz > $W/bin/node; chmod +x $W/bin/node
-# the bundle stays in the tree: it reads the WGSL sources from ../../shaders
-xz -dc .dev/dawn.node.xz > .dev/bundle/node_modules/webgpu/dist/linux-x64/dawn.node
-for f in .dev/data/mnist/t10k-*.xz; do xz -dc "$f" > $W/mnist/$(basename "$f" .xz); done
-export ARCHSIM_MNIST_DIR=$W/mnist CI=1
-# the native CPU kernels built here, when the bundle has them (auto takes them on an AVX-512 VPOPCNTDQ host)
-[ -f .dev/bundle/archsim_kernels.node ] && export ARCHSIM_NATIVE_ADDON=$PWD/.dev/bundle/archsim_kernels.node
-if [ -z "$(ldconfig -p | grep libvulkan)" ]; then log "no libvulkan after unpacking .gl"; fi
-[ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+. scripts/device-setup.sh
 # (at most 8 files come back from $OUT: the GPU's name goes into device.log, the runs' logs into one file)
-log "setup done: $(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>&1)"
-N="$W/bin/node"
 # first, bit-exactness on this GPU (scripts/gpu-verify.ts): the timings below count only if it passes
 timeout 120 $N .dev/bundle/gpu-verify.mjs --configs auto,shared --models models/mnist-mlp-split256.json --images 300 > "$OUT/verify.jsonl" 2>&1
 log "gpu-verify exit $?: $(grep -c '"ok":false' "$OUT/verify.jsonl") differing; $(grep -o '"config":"[a-z-]*","summary":true,"ok":[0-9]*,"total":[0-9]*' "$OUT/verify.jsonl" | tr '\n' ' ')"

@@ -7,18 +7,7 @@
 #   run(command: "bash scripts/device-gpu-verify.sh", timeout_s: 300,
 #       carry: [".gl", ".dev/node.xz", ".dev/dawn.node.xz", ".dev/bundle", ".dev/package.json",
 #               ".dev/data/mnist/t10k-images-idx3-ubyte.xz", ".dev/data/mnist/t10k-labels-idx1-ubyte.xz"])
-set -u
-T0=$(date +%s)
-log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/device.log"; }
-for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-W=/tmp/w; mkdir -p $W/bin $W/mnist
-xz -dc .dev/node.xz > $W/bin/node; chmod +x $W/bin/node
-xz -dc .dev/dawn.node.xz > .dev/bundle/node_modules/webgpu/dist/linux-x64/dawn.node
-for f in .dev/data/mnist/t10k-*.xz; do xz -dc "$f" > $W/mnist/$(basename "$f" .xz); done
-export ARCHSIM_MNIST_DIR=$W/mnist CI=1
-[ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-log "setup done: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>&1)"
-N="$W/bin/node"
+. scripts/device-setup.sh
 V() { timeout "$1" $N .dev/bundle/gpu-verify.mjs "${@:2}"; }
 V 150 --models models/mnist-mlp-split256.json --images 500 > "$OUT/verify.jsonl" 2> "$OUT/verify.err"
 rc=$?
