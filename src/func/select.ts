@@ -35,6 +35,8 @@ export interface SelectOptions {
   workers?: number;
   /** the GPU engine's self-check (default: src/func/selfcheck.ts's; tests pass a failing one) */
   gpuCheck?: (engine: Engine) => Promise<SelfCheckResult>;
+  /** tests only: let `auto` take a software adapter as if it were a GPU (to reach its self-check) */
+  autoTakesSoftware?: boolean;
 }
 
 /** Runs the GPU self-check unless ARCHSIM_GPU_SELFCHECK=0; null when skipped. */
@@ -82,7 +84,7 @@ export async function selectEngine(choice: BackendChoice, opts: SelectOptions = 
     return { engine, backend: 'gpu', reason: `gpu (${name}), as requested; ${checkNote(r)}` };
   }
   let failed = '';
-  if (ctx && !ctx.info.isSoftware) {
+  if (ctx && (!ctx.info.isSoftware || opts.autoTakesSoftware)) {
     const { createGpuEngine } = await import('../gpu/engine.ts');
     const engine = await createGpuEngine();
     if (engine) {

@@ -105,7 +105,7 @@ describe('backend selection runs the GPU self-check', () => {
     await expect(selectEngine('gpu')).rejects.toThrow(/ARCHSIM_GPU_SELFCHECK=no: expected 0/);
   });
 
-  it('--backend gpu: a GPU that fails is an EnvironmentError (exit 3) naming the difference; one that passes says so', async (ctx) => {
+  it('a GPU that fails: --backend gpu is an EnvironmentError (exit 3) naming the difference, auto warns and takes the CPU path; one that passes says so', async (ctx) => {
     if (!(await acquireGpu())) return ctx.skip();
     delete process.env.ARCHSIM_GPU_SELFCHECK;
     const err = await selectEngine('gpu', { gpuCheck: failing }).catch((e: unknown) => e);
@@ -118,6 +118,30 @@ describe('backend selection runs the GPU self-check', () => {
       expect(sel.reason).toMatch(/as requested; bit-exact self-check passed \(\d+ comparisons, [\d.]+ s\)$/);
     } finally {
       await sel.engine.dispose();
+    }
+    // auto with a GPU that fails: a warning on stderr, the CPU path, and the reason line says why
+    const warnings: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
+    let fell;
+    try {
+      fell = await selectEngine('auto', { gpuCheck: failing, autoTakesSoftware: true, workers: 1 });
+    } finally {
+      process.stderr.write = write;
+    }
+    try {
+      expect(fell.backend).toBe('cpu');
+      expect(fell.reason).toMatch(/^cpu fast path \(the GPU adapter .* failed the bit-exact self-check \(1 of 3 comparisons.*\)\)/);
+      expect(warnings.join('')).toMatch(/^archsim: warning: the GPU adapter .* failed the bit-exact self-check .*; using the CPU path/);
+    } finally {
+      await fell.engine.dispose();
+    }
+    const took = await selectEngine('auto', { autoTakesSoftware: true });
+    try {
+      expect(took.backend).toBe('gpu');
+      expect(took.reason).toMatch(/; bit-exact self-check passed/);
+    } finally {
+      await took.engine.dispose();
     }
     process.env.ARCHSIM_GPU_SELFCHECK = '0';
     const skipped = await selectEngine('gpu', { gpuCheck: failing });
