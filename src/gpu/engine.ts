@@ -22,7 +22,7 @@ import { mapSize, wordsFor } from '../model/types.ts';
 import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity, Readout } from '../func/types.ts';
 import { adcStep, emptyActivity, finishResult, predictFromDots, readoutProblem } from '../func/common.ts';
 import { acquireGpu, releaseGpu, type AcquireOptions, type GpuContext } from './runtime.ts';
-import { compile, grid, storageBindings, type CompiledProgram } from './program.ts';
+import { compileAsync, grid, storageBindings, type CompiledProgram } from './program.ts';
 import {
   BINARY_MAX_FIELD_WORDS,
   BLOCKED_TI,
@@ -374,20 +374,35 @@ const align4 = (n: number) => Math.ceil(n / 4) * 4;
 /** Engines not yet disposed in this process; disposing the last one destroys the shared device. */
 let liveEngines = 0;
 
+/** The engine's compiled pipelines. */
+interface EnginePrograms {
+  /** indexed by VB (1 or VECTORS_PER_INVOCATION) */
+  binary: CompiledProgram[];
+  gather: CompiledProgram;
+  /** [sense, ADC] */
+  reg: [CompiledProgram, CompiledProgram];
+  pool: CompiledProgram;
+  input: CompiledProgram[];
+  classifier: CompiledProgram;
+}
+
+/** Compiles every pipeline of the engine at once (in parallel on Dawn's threads). */
+async function compilePrograms(d: GPUDevice): Promise<EnginePrograms> {
+  const vbs = [1, VECTORS_PER_INVOCATION];
+  const [binary, input, [gather, reg0, reg1, pool, classifier]] = await Promise.all([
+    Promise.all(vbs.map((vb) => compileAsync(d, binaryDotsProgram(vb)))),
+    Promise.all(vbs.map((vb) => compileAsync(d, inputDotsProgram(vb)))),
+    Promise.all([binaryGatherProgram(), binaryRegProgram(false), binaryRegProgram(true), poolPackProgram(), classifierDotsProgram()].map((p) => compileAsync(d, p))),
+  ]);
+  const byVb = (list: CompiledProgram[]) => vbs.reduce((a, vb, i) => ((a[vb] = list[i]!), a), [] as CompiledProgram[]);
+  return { binary: byVb(binary), input: byVb(input), gather: gather!, reg: [reg0!, reg1!], pool: pool!, classifier: classifier! };
+}
+
 export class GpuEngine implements Engine {
   readonly name = 'gpu' as const;
   private models = new WeakMap<Model, UploadedModel>();
   private uploaded = new Set<GPUBuffer>();
   private work: WorkBuffers | null = null;
-  private programs: {
-    binary: CompiledProgram[];
-    gather: CompiledProgram;
-    /** [sense, ADC] */
-    reg: [CompiledProgram, CompiledProgram];
-    pool: CompiledProgram;
-    input: CompiledProgram[];
-    classifier: CompiledProgram;
-  };
   private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private uploads = 0;
@@ -395,18 +410,8 @@ export class GpuEngine implements Engine {
   constructor(
     private ctx: GpuContext,
     private opts: GpuEngineOptions,
-  ) {
-    const d = ctx.device;
-    this.programs = {
-      // indexed by VB (1 or VECTORS_PER_INVOCATION)
-      binary: [1, VECTORS_PER_INVOCATION].reduce((a, vb) => ((a[vb] = compile(d, binaryDotsProgram(vb))), a), [] as CompiledProgram[]),
-      gather: compile(d, binaryGatherProgram()),
-      reg: [compile(d, binaryRegProgram(false)), compile(d, binaryRegProgram(true))],
-      pool: compile(d, poolPackProgram()),
-      input: [1, VECTORS_PER_INVOCATION].reduce((a, vb) => ((a[vb] = compile(d, inputDotsProgram(vb))), a), [] as CompiledProgram[]),
-      classifier: compile(d, classifierDotsProgram()),
-    };
-  }
+    private programs: EnginePrograms,
+  ) {}
 
   get info() {
     return this.ctx.info;
@@ -733,9 +738,16 @@ export async function createGpuEngine(opts: GpuEngineOptions = {}): Promise<GpuE
   try {
     // compile every pipeline now, so a shader that the adapter rejects fails here with its message
     ctx.device.pushErrorScope('validation');
-    const engine = new GpuEngine(ctx, opts);
+    let programs: EnginePrograms;
+    try {
+      programs = await compilePrograms(ctx.device);
+    } catch (e) {
+      await ctx.device.popErrorScope();
+      throw new Error(`gpu engine: pipeline creation failed: ${(e as Error)?.message ?? String(e)}`);
+    }
     const err = await ctx.device.popErrorScope();
     if (err) throw new Error(`gpu engine: pipeline creation failed: ${err.message}`);
+    const engine = new GpuEngine(ctx, opts, programs);
     liveEngines++;
     return engine;
   } catch (e) {

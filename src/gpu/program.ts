@@ -73,6 +73,60 @@ export interface CompiledProgram {
 const caches = new WeakMap<GPUDevice, Map<string, CompiledProgram>>();
 const modules = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
 
+function shaderModule(device: GPUDevice, file: string): GPUShaderModule {
+  let mods = modules.get(device);
+  if (!mods) modules.set(device, (mods = new Map()));
+  let module = mods.get(file);
+  if (!module) {
+    module = device.createShaderModule({ code: shaderSource(file), label: file });
+    mods.set(file, module);
+  }
+  return module;
+}
+
+function bindGroupLayout(device: GPUDevice, spec: ProgramSpec, key: string): GPUBindGroupLayout {
+  return device.createBindGroupLayout({
+    label: key,
+    entries: spec.bindings.map((kind, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: kind } })),
+  });
+}
+
+const pendingCompiles = new WeakMap<GPUDevice, Map<string, Promise<CompiledProgram>>>();
+
+/**
+ * `compile` without blocking: the driver compiles the pipeline on Dawn's worker threads, so that
+ * the engine's pipelines compile in parallel (on an NVIDIA H200 the nine took 1.2 s one after the
+ * other, bench/RESULTS.md). Rejects with the adapter's message when the shader is refused.
+ */
+export function compileAsync(device: GPUDevice, spec: ProgramSpec): Promise<CompiledProgram> {
+  const key = programKey(spec);
+  const hit = caches.get(device)?.get(key);
+  if (hit) return Promise.resolve(hit);
+  let pending = pendingCompiles.get(device);
+  if (!pending) pendingCompiles.set(device, (pending = new Map()));
+  let p = pending.get(key);
+  if (!p) {
+    const module = shaderModule(device, spec.shader);
+    const layout = bindGroupLayout(device, spec, key);
+    p = device
+      .createComputePipelineAsync({
+        label: key,
+        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: spec.entryPoint ?? 'main', constants: spec.overrides },
+      })
+      .then((pipeline) => {
+        const compiled = { spec, key, pipeline, layout };
+        let cache = caches.get(device);
+        if (!cache) caches.set(device, (cache = new Map()));
+        cache.set(key, compiled);
+        return compiled;
+      })
+      .finally(() => pending!.delete(key));
+    pending.set(key, p);
+  }
+  return p;
+}
+
 /** Compiled pipeline for a program on a device, from the cache when it was compiled before. */
 export function compile(device: GPUDevice, spec: ProgramSpec): CompiledProgram {
   let cache = caches.get(device);
@@ -80,21 +134,8 @@ export function compile(device: GPUDevice, spec: ProgramSpec): CompiledProgram {
   const key = programKey(spec);
   const hit = cache.get(key);
   if (hit) return hit;
-  let mods = modules.get(device);
-  if (!mods) modules.set(device, (mods = new Map()));
-  let module = mods.get(spec.shader);
-  if (!module) {
-    module = device.createShaderModule({ code: shaderSource(spec.shader), label: spec.shader });
-    mods.set(spec.shader, module);
-  }
-  const layout = device.createBindGroupLayout({
-    label: key,
-    entries: spec.bindings.map((kind, binding) => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: kind },
-    })),
-  });
+  const module = shaderModule(device, spec.shader);
+  const layout = bindGroupLayout(device, spec, key);
   const pipeline = device.createComputePipeline({
     label: key,
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
