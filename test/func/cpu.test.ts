@@ -364,3 +364,29 @@ describe('cpu engine process lifetime', () => {
     expect(res.status).toBe(0);
   }, 90_000);
 });
+
+describe('per-thread copies of the laid-out weights', () => {
+  it('a copied layer plan has the bytes and the table offsets of planning the layer again', async () => {
+    const { Arena, planModel, copyModelPlan, planRegion } = await import('../../src/func/cpu/plan.ts');
+    const model = randomModel(convSpec);
+    for (const R of [null, 16, 100]) {
+      const arena = new Arena();
+      const first = planModel(arena, model, R, new Map());
+      const again = planModel(arena, model, R, new Map());
+      const copy = copyModelPlan(arena, first, new Map());
+      const u8 = arena.u8();
+      copy.layers.forEach((c, i) => {
+        const a = again.layers[i]!;
+        const ra = planRegion(a)!;
+        const rc = planRegion(c)!;
+        expect(rc.end - rc.start).toBe(ra.end - ra.start);
+        expect(Buffer.compare(u8.subarray(rc.start, rc.end), u8.subarray(ra.start, ra.end))).toBe(0);
+        // every address points at the same offset in its own region; everything else is equal
+        const offsets = (o: object, start: number): unknown =>
+          Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' && k.endsWith('Addr') && v >= start ? v - start : v && typeof v === 'object' ? offsets(v, start) : v]));
+        expect(offsets(c, rc.start)).toEqual(offsets(a, ra.start));
+        expect(rc.start).not.toBe(planRegion(first.layers[i]!)!.start);
+      });
+    }
+  });
+});

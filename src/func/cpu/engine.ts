@@ -27,7 +27,7 @@ import type { ClassifierLayer, Model } from '../../model/types.ts';
 import { addActivity, adcStep, emptyActivity, finishResult, predictFromDots, readoutProblem } from '../common.ts';
 import type { Engine, EvalOptions, EvalResult, InputBatch, LayerActivity } from '../types.ts';
 import { kernelBytes, type Kernels } from './kernels.ts';
-import { Arena, CSA_MIN_BITS, planModel, SCALAR_MIN_BITS, type InputPlan, type LayerPlan, type ModelPlan } from './plan.ts';
+import { Arena, copyModelPlan, CSA_MIN_BITS, planModel, SCALAR_MIN_BITS, type InputPlan, type LayerPlan, type ModelPlan } from './plan.ts';
 import { runShard, scratchLayout, type ShardJob, type ShardResult } from './runner.ts';
 import { kernelsFromEnv, resolveKernels, withNativeGemms, type CpuKernelChoice, type CpuKernelIsa } from './native.ts';
 
@@ -76,14 +76,17 @@ export interface CpuEngine extends Engine {
 
 interface ModelCache {
   /**
-   * Per thread: the layer layouts (shared between the read-outs' plans where a layer does not
-   * depend on the read-out) and the plans by read-out rows. Every thread evaluates from its own
-   * copy of the laid-out weights and tables: two threads reading one copy were slower (2 workers
-   * 1.55x one against 1.36x, bench/cpu-threads.ts; 1.18x faster with copies in a paired
-   * bench/crossbar-cpu.ts run; 2026-11-27, bench/RESULTS.md), for a few MB of memory and one more
-   * planning per thread.
+   * Thread 0's layer layouts (shared between the read-outs' plans where a layer does not depend
+   * on the read-out), each other thread's copies of them (by thread 0's layer plan), and every
+   * thread's plans by read-out rows. Every thread evaluates from its own copy of the laid-out
+   * weights and tables: two threads reading one copy were slower (2 workers 1.55x one against
+   * 1.36x, bench/cpu-threads.ts; 1.18x faster with copies in a paired bench/crossbar-cpu.ts run;
+   * 2026-11-27, bench/RESULTS.md), for a few MB of memory per thread. The copies are made by
+   * copying thread 0's bytes (copyLayerPlan), not by planning again: on a 16-core host planning
+   * one per thread took the main thread 3.8 s of a 10 s run.
    */
-  reuse: Map<string, LayerPlan>[];
+  reuse: Map<string, LayerPlan>;
+  copies: Map<LayerPlan, LayerPlan>[];
   plans: Map<string, ModelPlan>[];
   /**
    * First-layer outputs of image batches this model has evaluated, by sha1 of the pixels: the
@@ -155,7 +158,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     const { arena } = ensureArena();
     let mc = cache.get(model);
     if (!mc) {
-      mc = { reuse: [], plans: [], firstLayer: new Map(), seen: new Set() };
+      mc = { reuse: new Map(), copies: [], plans: [], firstLayer: new Map(), seen: new Set() };
       cache.set(model, mc);
     }
     const key = String(R);
@@ -163,11 +166,13 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     for (let t = 0; t < threads; t++) {
       if (!mc.plans[t]) {
         mc.plans[t] = new Map();
-        mc.reuse[t] = new Map();
+        mc.copies[t] = new Map();
       }
       let plan = mc.plans[t]!.get(key);
       if (!plan) {
-        plan = planModel(arena, model, R, mc.reuse[t]!, scalarMinBits, csaMinBits);
+        // thread 0 plans (layer plans shared across read-outs through mc.reuse); the others copy
+        // its bytes, layer by layer (a layer shared across read-outs is copied once per thread)
+        plan = t === 0 ? planModel(arena, model, R, mc.reuse, scalarMinBits, csaMinBits) : copyModelPlan(arena, out[0]!, mc.copies[t]!);
         mc.plans[t]!.set(key, plan);
       }
       out.push(plan);

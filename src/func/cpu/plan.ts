@@ -551,6 +551,60 @@ function popcount32(v: number): number {
  * Layouts of every layer of a model for one ADC row count (null: sense). Layers whose groups fit
  * in one block share the sense layout; the caller caches by key.
  */
+/** The arena bytes [start, end) each layer plan's tables occupy (every alloc is 64-aligned). */
+const regions = new WeakMap<LayerPlan, { start: number; end: number }>();
+
+/** Plans one layer, recording the arena region its allocations fill. */
+function planned(arena: Arena, make: () => LayerPlan): LayerPlan {
+  const start = Math.ceil(arena.top / 64) * 64;
+  const plan = make();
+  regions.set(plan, { start, end: arena.top });
+  return plan;
+}
+
+/** a copy of `o` with every `...Addr` number inside [start, end) moved by delta (nested objects too) */
+function relocated<T extends object>(o: T, start: number, end: number, delta: number): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'number' && k.endsWith('Addr') && v >= start && v < end) out[k] = v + delta;
+    else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !Array.isArray(v)) out[k] = relocated(v as object, start, end, delta);
+    else out[k] = v;
+  }
+  return out as T;
+}
+
+/**
+ * A second copy of a layer plan's laid-out weights and tables, for another thread: the plan's
+ * arena bytes copied to a new region, its addresses moved there. The same bytes as planning the
+ * layer again (tested), at the cost of a memory copy: on a 16-core host the main thread spent
+ * 3.8 s planning a copy per worker one after the other (bench/RESULTS.md, 2026-11-27).
+ */
+export function copyLayerPlan(arena: Arena, plan: LayerPlan): LayerPlan {
+  const r = regions.get(plan);
+  if (!r) throw new Error('cpu plan: copyLayerPlan needs a plan made by planModel');
+  if (r.end <= r.start) return plan; // no tables: nothing to copy
+  const dst = arena.alloc(r.end - r.start);
+  arena.u8().copyWithin(dst, r.start, r.end);
+  const copy = relocated(plan, r.start, r.end, dst - r.start);
+  regions.set(copy, { start: dst, end: dst + (r.end - r.start) });
+  return copy;
+}
+
+/** The arena region of a layer plan's tables (tests). */
+export function planRegion(plan: LayerPlan): { start: number; end: number } | undefined {
+  return regions.get(plan);
+}
+
+/** The model's plan with each layer copied by copyLayerPlan (shared copies come from `copies`). */
+export function copyModelPlan(arena: Arena, plan: ModelPlan, copies: Map<LayerPlan, LayerPlan>): ModelPlan {
+  const layers = plan.layers.map((lp) => {
+    let c = copies.get(lp);
+    if (!c) copies.set(lp, (c = copyLayerPlan(arena, lp)));
+    return c;
+  });
+  return { ...plan, layers };
+}
+
 export function planModel(arena: Arena, model: Model, R: number | null, reuse?: Map<string, LayerPlan>, scalarMinBits = SCALAR_MIN_BITS, csaMinBits = CSA_MIN_BITS): ModelPlan {
   const layers: LayerPlan[] = [];
   let maxMapBytes = 0;
@@ -558,17 +612,17 @@ export function planModel(arena: Arena, model: Model, R: number | null, reuse?: 
     let plan: LayerPlan;
     if (l.type === 'input') {
       const key = `${i}`;
-      plan = reuse?.get(key) ?? planInput(arena, l);
+      plan = reuse?.get(key) ?? planned(arena, () => planInput(arena, l));
       reuse?.set(key, plan);
     } else if (l.type === 'binary') {
       const per = l.fanIn / l.groups;
       const eff = R === null ? null : Math.min(R, per);
       const key = `${i}:${eff}`;
-      plan = reuse?.get(key) ?? planBinary(arena, l, eff, scalarMinBits, csaMinBits);
+      plan = reuse?.get(key) ?? planned(arena, () => planBinary(arena, l, eff, scalarMinBits, csaMinBits));
       reuse?.set(key, plan);
     } else {
       const key = `${i}`;
-      plan = reuse?.get(key) ?? planBinary(arena, l, null, scalarMinBits, csaMinBits);
+      plan = reuse?.get(key) ?? planned(arena, () => planBinary(arena, l, null, scalarMinBits, csaMinBits));
       reuse?.set(key, plan);
     }
     maxMapBytes = Math.max(maxMapBytes, plan.outMapBytes);
