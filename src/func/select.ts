@@ -39,17 +39,22 @@ export interface SelectOptions {
   autoTakesSoftware?: boolean;
 }
 
-/** Runs the GPU self-check unless ARCHSIM_GPU_SELFCHECK=0; null when skipped. */
-async function checkGpu(engine: Engine, opts: SelectOptions): Promise<SelfCheckResult | null> {
+/**
+ * A GPU engine on the adapter, checked (unless ARCHSIM_GPU_SELFCHECK=0): the engine and the note
+ * for the reason line, or what differed (summariseFailures; the engine disposed), or null when no engine.
+ */
+async function checkedGpuEngine(opts: SelectOptions): Promise<{ engine: Engine; note: string } | { failure: string } | null> {
   const v = process.env.ARCHSIM_GPU_SELFCHECK;
-  if (v === '0') return null;
-  if (v !== undefined && v !== '1') throw new InputError(`ARCHSIM_GPU_SELFCHECK=${v}: expected 0 (skip the GPU self-check) or 1 (run it; the default)`);
-  const check = opts.gpuCheck ?? (await import('./selfcheck.ts')).selfCheck;
-  return check(engine);
-}
-
-function checkNote(r: SelfCheckResult | null): string {
-  return r ? `bit-exact self-check passed (${r.comparisons} comparisons, ${r.seconds.toFixed(2)} s)` : 'self-check skipped (ARCHSIM_GPU_SELFCHECK=0)';
+  if (v !== undefined && v !== '0' && v !== '1') throw new InputError(`ARCHSIM_GPU_SELFCHECK=${v}: expected 0 (skip the GPU self-check) or 1 (run it; the default)`);
+  const { createGpuEngine } = await import('../gpu/engine.ts');
+  const engine = await createGpuEngine();
+  if (!engine) return null;
+  if (v === '0') return { engine, note: 'self-check skipped (ARCHSIM_GPU_SELFCHECK=0)' };
+  const { selfCheck, summariseFailures } = await import('./selfcheck.ts');
+  const r = await (opts.gpuCheck ?? selfCheck)(engine);
+  if (r.ok) return { engine, note: `bit-exact self-check passed (${r.comparisons} comparisons, ${r.seconds.toFixed(2)} s)` };
+  await engine.dispose();
+  return { failure: summariseFailures(r) };
 }
 
 export async function selectEngine(choice: BackendChoice, opts: SelectOptions = {}): Promise<SelectedEngine> {
@@ -68,32 +73,23 @@ export async function selectEngine(choice: BackendChoice, opts: SelectOptions = 
   const ctx = await acquireGpu();
   if (choice === 'gpu') {
     if (!ctx) throw new InputError(`--backend gpu: ${GPU_HINT}; or use --backend cpu`);
-    const { createGpuEngine } = await import('../gpu/engine.ts');
-    const engine = await createGpuEngine();
-    if (!engine) throw new InputError(`--backend gpu: ${GPU_HINT}`);
     const name = ctx.info.description || ctx.info.device || ctx.info.backend;
-    const r = await checkGpu(engine, opts);
-    if (r && !r.ok) {
-      await engine.dispose();
-      const { summariseFailures } = await import('./selfcheck.ts');
+    const g = await checkedGpuEngine(opts);
+    if (!g) throw new InputError(`--backend gpu: ${GPU_HINT}`);
+    if ('failure' in g) {
       throw new EnvironmentError(
-        `--backend gpu: the GPU adapter ${name} failed archsim's bit-exact self-check, so its results cannot be trusted: ${summariseFailures(r)}. ` +
-          'Use --backend cpu (same results as the reference), and please report the adapter and driver (archsim doctor)',
+        `--backend gpu: the GPU adapter ${name} failed archsim's bit-exact self-check, so its results cannot be trusted: ${g.failure}. Use --backend cpu (same results as the reference), and please report the adapter and driver (archsim doctor)`,
       );
     }
-    return { engine, backend: 'gpu', reason: `gpu (${name}), as requested; ${checkNote(r)}` };
+    return { engine: g.engine, backend: 'gpu', reason: `gpu (${name}), as requested; ${g.note}` };
   }
   let failed = '';
   if (ctx && (!ctx.info.isSoftware || opts.autoTakesSoftware)) {
-    const { createGpuEngine } = await import('../gpu/engine.ts');
-    const engine = await createGpuEngine();
-    if (engine) {
-      const name = ctx.info.description || ctx.info.device;
-      const r = await checkGpu(engine, opts);
-      if (!r || r.ok) return { engine, backend: 'gpu', reason: `gpu (hardware adapter: ${name}); ${checkNote(r)}` };
-      await engine.dispose();
-      const { summariseFailures } = await import('./selfcheck.ts');
-      failed = `the GPU adapter ${name} failed the bit-exact self-check (${summariseFailures(r)})`;
+    const name = ctx.info.description || ctx.info.device;
+    const g = await checkedGpuEngine(opts);
+    if (g && 'engine' in g) return { engine: g.engine, backend: 'gpu', reason: `gpu (hardware adapter: ${name}); ${g.note}` };
+    if (g) {
+      failed = `the GPU adapter ${name} failed the bit-exact self-check (${g.failure})`;
       process.stderr.write(`archsim: warning: ${failed}; using the CPU path. Please report the adapter and driver (archsim doctor).\n`);
     }
   }

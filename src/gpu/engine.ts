@@ -164,9 +164,9 @@ function validInputs(l: InputLayer | BinaryLayer): number {
 /**
  * Multiply-and-shift for floor(x / d) on 0 <= x <= xMax in u32 arithmetic: the smallest shift k
  * with M = ceil(2^k / d) such that (x * M) >> k equals floor(x / d) for every such x and x * M
- * stays below 2^32, each x checked. { mul: 0 } when there is none (the shader then divides). GPU
- * integer division is a long instruction sequence; binary_reg.wgsl quantises every ADC block of
- * 32 (image, row) pairs with it.
+ * stays below 2^32, each x checked. { mul: 0 } when there is none (the layer then runs on
+ * binary_dots.wgsl, which divides). GPU integer division is a long instruction sequence;
+ * binary_reg.wgsl quantises every ADC block of 32 (image, row) pairs with it.
  */
 export function adcDivider(d: number, xMax: number): { mul: number; shift: number } {
   if (d < 1 || !Number.isInteger(d) || !Number.isInteger(xMax) || xMax < 0) throw new Error(`adcDivider(${d}, ${xMax}): positive integer divisor and non-negative bound expected`);
@@ -265,16 +265,6 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
       // blocked: the packed fields of one image plus the validity words must fit in one buffer
       const ws = paddedRowWords(l);
       const fits = 2 * P * G * ws * 4 <= maxBufferBytes;
-      // binary_reg.wgsl quantises by multiply and shift only: a divider exact on the layer's range
-      const q = readout.kind === 'adc' ? adcDivider(2 * adcStep(readout, i).s, 2 * Math.min(readout.rows, per) + adcStep(readout, i).s) : { mul: 0, shift: 0 };
-      const regOk = fits && (readout.kind !== 'adc' || q.mul !== 0);
-      if (choice === 'blocked' ? regOk : choice === 'auto' && regOk) binKernel = 'blocked';
-      if (binKernel === 'blocked') {
-        fieldWords = P * G * ws;
-        maxFieldWords = Math.max(maxFieldWords, fieldWords);
-      } else if (G * wpr > BINARY_MAX_FIELD_WORDS) throw new Error(`gpu engine: ${where}: receptive field of ${G * wpr} words exceeds ${BINARY_MAX_FIELD_WORDS}`);
-      vb = maxVb >= VECTORS_PER_INVOCATION && VECTORS_PER_INVOCATION * G * wpr <= BINARY_MAX_FIELD_WORDS ? VECTORS_PER_INVOCATION : 1;
-      tv = vectorsPerWorkgroup(vb, rowWords, G * wpr, BINARY_MAX_FIELD_WORDS, Infinity);
       let R = per;
       let adc = 0;
       let L = 1;
@@ -286,6 +276,17 @@ function makePlan(model: Model, readout: Readout, up: UploadedModel, maxVb: numb
         adc = 1;
         blocks = Math.ceil(per / R);
       }
+      // binary_reg.wgsl quantises by multiply and shift only: a divider exact for every numerator
+      // 2m + s of the layer (m <= min(R, per))
+      const q = adc ? adcDivider(2 * s, 2 * Math.min(R, per) + s) : { mul: 0, shift: 0 };
+      const regOk = fits && (!adc || q.mul !== 0);
+      if (choice === 'blocked' ? regOk : choice === 'auto' && regOk) binKernel = 'blocked';
+      if (binKernel === 'blocked') {
+        fieldWords = P * G * ws;
+        maxFieldWords = Math.max(maxFieldWords, fieldWords);
+      } else if (G * wpr > BINARY_MAX_FIELD_WORDS) throw new Error(`gpu engine: ${where}: receptive field of ${G * wpr} words exceeds ${BINARY_MAX_FIELD_WORDS}`);
+      vb = maxVb >= VECTORS_PER_INVOCATION && VECTORS_PER_INVOCATION * G * wpr <= BINARY_MAX_FIELD_WORDS ? VECTORS_PER_INVOCATION : 1;
+      tv = vectorsPerWorkgroup(vb, rowWords, G * wpr, BINARY_MAX_FIELD_WORDS, Infinity);
       dotsUniform = new Uint32Array(UNIFORM_WORDS.binary);
       const { channels: C, height: H, width: W } = l.inShape;
       dotsUniform.set([0, C, H, W, kernel, stride, pad, dense, pw, P, l.fanIn, G, per, wpr, N, R, adc, L, s, inWords, up.wOff[i]!, up.tOff[i]!, preWords, i * STAT_WORDS, rowWords, tv, paddedRowWords(l) / 4, up.pOff[i]!, q.mul, q.shift, 0, 0]);

@@ -2,9 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateReference } from '../../src/func/reference.ts';
 import type { Engine } from '../../src/func/types.ts';
-import { mapSize } from '../../src/model/types.ts';
-import { randomLabels, randomPixels } from '../../src/model/random.ts';
-import { CASES, buildCase } from '../../src/func/cases.ts';
+import { CASES } from '../../src/func/cases.ts';
+import { caseJob } from '../../src/func/selfcheck.ts';
 import { ENGINES } from './engines.ts';
 
 const requireGpu = process.env.ARCHSIM_REQUIRE_GPU === '1';
@@ -19,10 +18,9 @@ describe.each(ENGINES)('backend $name', (entry) => {
     await engine?.dispose();
   });
   for (const c of CASES) {
-    const model = buildCase(c);
-    const size = mapSize(model.layers[0]!.inShape);
-    const pixels = randomPixels(c.spec.seed + 100, c.images, size);
-    const labels = randomLabels(c.spec.seed + 200, c.images, c.spec.classes);
+    // the case's model and inputs, as the CLI's self-check builds them
+    const { model, inputs } = caseJob(c);
+    const { pixels, labels } = inputs;
     for (const readout of c.readouts) {
       it(`${c.name} / ${JSON.stringify(readout)}`, async (ctx) => {
         if (!engine) return ctx.skip();

@@ -164,15 +164,12 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): CpuEngine {
     const key = String(R);
     const out: ModelPlan[] = [];
     for (let t = 0; t < threads; t++) {
-      if (!mc.plans[t]) {
-        mc.plans[t] = new Map();
-        mc.copies[t] = new Map();
-      }
+      mc.plans[t] ??= new Map();
       let plan = mc.plans[t]!.get(key);
       if (!plan) {
         // thread 0 plans (layer plans shared across read-outs through mc.reuse); the others copy
         // its bytes, layer by layer (a layer shared across read-outs is copied once per thread)
-        plan = t === 0 ? planModel(arena, model, R, mc.reuse, scalarMinBits, csaMinBits) : copyModelPlan(arena, out[0]!, mc.copies[t]!);
+        plan = t === 0 ? planModel(arena, model, R, mc.reuse, scalarMinBits, csaMinBits) : copyModelPlan(arena, out[0]!, (mc.copies[t] ??= new Map()));
         mc.plans[t]!.set(key, plan);
       }
       out.push(plan);
