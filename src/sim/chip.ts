@@ -41,8 +41,8 @@ interface PartRt {
   reduceDur: number;
   /** payload to home (bits), 0 when local */
   payloadBits: number;
-  /** route to home (link ids) */
-  route: number[];
+  /** route to home: its handle in the flat route table (see routeOf) */
+  route: number;
 }
 
 interface ReplicaRt {
@@ -146,6 +146,21 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     if (linkRes[l]! < 0) linkRes[l] = res.add('link', `link${l}`);
     return linkRes[l]!;
   };
+  // routes between nodes, flat: routeLinks[h] = hop count, then the link resources in order; a
+  // route's handle is h
+  const routeLinks: number[] = [];
+  const routeCache = new Map<number, number>();
+  const routeOf = (src: number, dst: number): number => {
+    const key = src * 65536 + dst;
+    let h = routeCache.get(key);
+    if (h === undefined) {
+      const links = src === dst ? [] : topo.route(src, dst).map(link);
+      h = routeLinks.length;
+      routeLinks.push(links.length, ...links);
+      routeCache.set(key, h);
+    }
+    return h;
+  };
   const bufRes: number[] = [];
   const shiftAddRes: number[] = [];
   const majorityRes: number[] = [];
@@ -222,7 +237,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
             readoutDur: Math.ceil(maxCols / units) * conv * pl.inputPasses,
             reduceDur: needsReduce ? cycles(Math.ceil(colsTotal / mergeLanes)) : 0,
             payloadBits: p.tile === rp.home ? 0 : payload,
-            route: p.tile === rp.home ? [] : topo.route(p.tile, rp.home).map(link),
+            route: routeOf(p.tile, rp.home),
           };
         });
         const nParts = parts.length;
@@ -331,90 +346,97 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     };
   }
 
-  // ---- packets
-  const pkRoute: number[][] = [];
-  const pkHop: number[] = [];
-  const pkBits: number[] = [];
-  // per packet: link serialisation time (ticks) and flits, computed once at send, not per hop
-  const pkSer: number[] = [];
-  const pkFlits: number[] = [];
-  const pkKind: number[] = [];
-  const pkA: number[] = [];
-  const pkB: number[] = [];
-  const pkC: number[] = [];
-  const pkFree: number[] = [];
+  // ---- packets: fields of packet id at pk[8 id ..]: next route position, route end, bits, flits,
+  // kind, a, b, c; the link serialisation time (ticks) in pkSer (computed once at send, not per hop)
+  const PK_STRIDE = 8;
+  let pk = new Int32Array(PK_STRIDE * 256);
+  let pkSer = new Float64Array(256);
+  let pkFree = new Int32Array(256);
+  let pkFreeTop = 0;
+  let pkCount = 0;
 
-  const routeCache = new Map<number, number[]>();
-  const routeIds = (src: number, dst: number): number[] => {
-    const key = src * 65536 + dst;
-    let r = routeCache.get(key);
-    if (!r) routeCache.set(key, (r = src === dst ? [] : topo.route(src, dst).map(link)));
-    return r;
-  };
+  const PK_PART = 0;
+  const PK_DATA = 1;
 
-  const K_ARRIVE_PART = 0;
-  const K_ARRIVE_DATA = 1;
+  // event kinds, and the priorities as local constants (the handlers run per event: a binding
+  // imported from another module is read through its getter)
+  const K_INJECT = eng.on('inject', onInject);
+  const K_IMAGE_LOADED = eng.on('imageLoaded', onImageLoaded);
+  const K_HOP = eng.on('hop', onHop);
+  const K_ARRIVE = eng.on('arrive', onArrive);
+  const K_AVAIL = eng.on('avail', onAvail);
+  const K_PART_READY = eng.on('partReady', onPartReady);
+  const K_PART_HOME = eng.on('partHome', onPartHome);
+  const K_MERGE = eng.on('merge', onMerge);
+  const K_TP = eng.on('thresholdPool', onTp);
+  const K_VDONE = eng.on('vectorDone', onVectorDone);
+  const K_DIG_DONE = eng.on('digitalDone', onDigitalDone);
+  const P_ARRIVE = Priority.arrive;
+  const P_COMPLETE = Priority.complete;
+  const P_START = Priority.start;
+  const P_INJECT = Priority.inject;
 
-  // event kinds
-  const E = {
-    inject: eng.on('inject', onInject),
-    imageLoaded: eng.on('imageLoaded', onImageLoaded),
-    hop: eng.on('hop', onHop),
-    arrive: eng.on('arrive', onArrive),
-    avail: eng.on('avail', onAvail),
-    partReady: eng.on('partReady', onPartReady),
-    partHome: eng.on('partHome', onPartHome),
-    merge: eng.on('merge', onMerge),
-    tp: eng.on('thresholdPool', onTp),
-    vdone: eng.on('vectorDone', onVectorDone),
-    digDone: eng.on('digitalDone', onDigitalDone),
-  };
-
-  /** A packet on `route` (its fields in the pk* arrays); returns its id. */
-  function packet(route: number[], bits: number, kind: number, a: number, b: number, c: number): number {
-    const id = pkFree.length ? pkFree.pop()! : pkRoute.length;
-    pkRoute[id] = route;
-    pkHop[id] = 0;
-    pkBits[id] = bits;
+  /** A packet on route handle `route` (its fields in pk); returns its id. */
+  function packet(route: number, bits: number, kind: number, a: number, b: number, c: number): number {
+    let id: number;
+    if (pkFreeTop > 0) id = pkFree[--pkFreeTop]!;
+    else {
+      id = pkCount++;
+      if (id === pkSer.length) {
+        const n = 2 * id;
+        const q = new Int32Array(PK_STRIDE * n);
+        q.set(pk);
+        pk = q;
+        const sr = new Float64Array(n);
+        sr.set(pkSer);
+        pkSer = sr;
+        pkFree = new Int32Array(n);
+      }
+    }
+    const i = id * PK_STRIDE;
+    pk[i] = route + 1;
+    pk[i + 1] = route + 1 + routeLinks[route]!;
+    pk[i + 2] = bits;
+    pk[i + 3] = flits(bits);
+    pk[i + 4] = kind;
+    pk[i + 5] = a;
+    pk[i + 6] = b;
+    pk[i + 7] = c;
     pkSer[id] = ser(bits);
-    pkFlits[id] = flits(bits);
-    pkKind[id] = kind;
-    pkA[id] = a;
-    pkB[id] = b;
-    pkC[id] = c;
     return id;
   }
 
   function send(src: number, dst: number, bits: number, kind: number, a: number, b: number, c: number): void {
-    const route = routeIds(src, dst);
+    const route = routeOf(src, dst);
     const id = packet(route, bits, kind, a, b, c);
-    if (route.length === 0) eng.at(eng.now, Priority.arrive, E.arrive, id, dst, 0);
-    else eng.at(eng.now, Priority.start, E.hop, id, dst, 0);
+    if (routeLinks[route] === 0) eng.at(eng.now, P_ARRIVE, K_ARRIVE, id, dst, 0);
+    else eng.at(eng.now, P_START, K_HOP, id, dst, 0);
   }
 
-  function sendRoute(route: number[], dst: number, bits: number, kind: number, a: number, b: number, c: number): void {
-    eng.at(eng.now, Priority.start, E.hop, packet(route, bits, kind, a, b, c), dst, 0);
+  function sendRoute(route: number, dst: number, bits: number, kind: number, a: number, b: number, c: number): void {
+    eng.at(eng.now, P_START, K_HOP, packet(route, bits, kind, a, b, c), dst, 0);
   }
 
   function onHop(id: number, dst: number): void {
-    const route = pkRoute[id]!;
-    const h = pkHop[id]!;
+    const i = id * PK_STRIDE;
+    const h = pk[i]!;
     const s = pkSer[id]!;
-    const start = res.acquire(route[h]!, eng.now, s);
-    flitHopsL[pkA[id]!] += pkFlits[id]!;
-    pkHop[id] = h + 1;
-    if (h + 1 < route.length) eng.at(start + hopLatency, Priority.start, E.hop, id, dst, 0);
-    else eng.at(start + hopLatency + s, Priority.arrive, E.arrive, id, dst, 0);
+    const start = res.acquire(routeLinks[h]!, eng.now, s);
+    flitHopsL[pk[i + 5]!] += pk[i + 3]!;
+    pk[i] = h + 1;
+    if (h + 1 < pk[i + 1]!) eng.at(start + hopLatency, P_START, K_HOP, id, dst, 0);
+    else eng.at(start + hopLatency + s, P_ARRIVE, K_ARRIVE, id, dst, 0);
   }
 
   function onArrive(id: number, dst: number): void {
-    const kind = pkKind[id]!;
-    const a = pkA[id]!;
-    const b = pkB[id]!;
-    const c = pkC[id]!;
-    const bits = pkBits[id]!;
-    pkFree.push(id);
-    if (kind === K_ARRIVE_PART) {
+    const i = id * PK_STRIDE;
+    const bits = pk[i + 2]!;
+    const kind = pk[i + 4]!;
+    const a = pk[i + 5]!;
+    const b = pk[i + 6]!;
+    const c = pk[i + 7]!;
+    pkFree[pkFreeTop++] = id;
+    if (kind === PK_PART) {
       partAtHome(a, b);
       return;
     }
@@ -449,7 +471,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       }
       bufWriteL[li] += bits;
     }
-    eng.at(t, Priority.arrive, E.avail, li, n, pos);
+    eng.at(t, P_ARRIVE, K_AVAIL, li, n, pos);
   }
 
   function onAvail(li: number, n: number, pos: number): void {
@@ -541,7 +563,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
         const start = res.acquire(digRes, eng.now, l.chunkDur, li);
         gbReadL[li] += (last - v + 1) * l.pl.fanIn * (li === 0 ? 8 : 1);
         retire(l, n, last);
-        eng.at(start + l.chunkDur + arch.chip.digitalUnit.latencyPs, Priority.complete, E.digDone, li, g, last - v + 1);
+        eng.at(start + l.chunkDur + arch.chip.digitalUnit.latencyPs, P_COMPLETE, K_DIG_DONE, li, g, last - v + 1);
         l.nextVec = g + (last - v + 1);
         continue;
       }
@@ -570,7 +592,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       const ta = res.acquire(p.arrayRes, tb, p.readDur, li) + p.readDur;
       const tr = res.acquire(p.readoutRes, ta, p.readoutDur, li) + p.readoutDur;
       if (!(l.pl.readout === 'adc' && T.readout.adc.sampleHold)) res.holdUntil(p.arrayRes, tr);
-      eng.at(tr, Priority.complete, E.partReady, li, g, pi);
+      eng.at(tr, P_COMPLETE, K_PART_READY, li, g, pi);
     }
   }
 
@@ -584,9 +606,9 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       t = res.acquire(unit, t, p.reduceDur, li) + p.reduceDur + rep.mergeLat;
     }
     if (p.payloadBits > 0) {
-      if (t === eng.now) sendRoute(p.route, rep.home, p.payloadBits, K_ARRIVE_PART, li, g, pi);
-      else eng.at(t, Priority.complete, E.partHome, li, g, -1 - pi);
-    } else eng.at(t, Priority.complete, E.partHome, li, g, pi);
+      if (t === eng.now) sendRoute(p.route, rep.home, p.payloadBits, PK_PART, li, g, pi);
+      else eng.at(t, P_COMPLETE, K_PART_HOME, li, g, -1 - pi);
+    } else eng.at(t, P_COMPLETE, K_PART_HOME, li, g, pi);
   }
 
   /** partHome with c < 0: the local reduction finished, now send the part's packet */
@@ -595,7 +617,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       const l = L[li]!;
       const rep = l.replicas[g % l.replicas.length]!;
       const p = rep.parts[-1 - c]!;
-      sendRoute(p.route, rep.home, p.payloadBits, K_ARRIVE_PART, li, g, -1 - c);
+      sendRoute(p.route, rep.home, p.payloadBits, PK_PART, li, g, -1 - c);
       return;
     }
     partAtHome(li, g);
@@ -604,7 +626,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   function partAtHome(li: number, g: number): void {
     const l = L[li]!;
     if (--l.pending[g]! > 0) return;
-    eng.at(eng.now, Priority.start, E.merge, li, g, 0);
+    eng.at(eng.now, P_START, K_MERGE, li, g, 0);
   }
 
   function onMerge(li: number, g: number): void {
@@ -615,7 +637,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       const unit = l.pl.readout === 'adc' ? shiftAddRes[rep.home]! : majorityRes[rep.home]!;
       t = res.acquire(unit, t, rep.mergeDur, li) + rep.mergeDur + rep.mergeLat;
     }
-    eng.at(t, Priority.start, E.tp, li, g, 0);
+    eng.at(t, P_START, K_TP, li, g, 0);
   }
 
   function onTp(li: number, g: number): void {
@@ -623,7 +645,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     const rep = l.replicas[g % l.replicas.length]!;
     let t = eng.now;
     if (rep.tpDur > 0) t = res.acquire(tpRes[rep.home]!, t, rep.tpDur, li) + rep.tpDur + T.thresholdPool.latencyPs;
-    eng.at(t, Priority.complete, E.vdone, li, g, 0);
+    eng.at(t, P_COMPLETE, K_VDONE, li, g, 0);
   }
 
   function onVectorDone(li: number, g: number): void {
@@ -690,7 +712,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     if (!nextL) return;
     nextL.inflightBits += outBits;
     const ds = nextL.dests;
-    for (let i = 0; i < ds.length; i++) send(src, ds[i]!, Math.ceil(outBits * nextL.destFraction[i]!), K_ARRIVE_DATA, li + 1, n, q);
+    for (let i = 0; i < ds.length; i++) send(src, ds[i]!, Math.ceil(outBits * nextL.destFraction[i]!), PK_DATA, li + 1, n, q);
   }
 
   /** global-buffer occupancy: images waiting for the first layer and the classifier's inputs */
@@ -716,7 +738,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     gbOcc -= gbHeld[n]!;
     gbHeld[n] = 0;
     const next = n + inFlight;
-    if (next < images && injectAt[next]! < 0) eng.at(eng.now, Priority.inject, E.inject, next, 0, 0);
+    if (next < images && injectAt[next]! < 0) eng.at(eng.now, P_INJECT, K_INJECT, next, 0, 0);
   }
 
   function onInject(n: number): void {
@@ -727,7 +749,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     const dur = Math.ceil((bits / off.bitsPerNs) * 1000);
     const t = res.acquire(offRes, eng.now, dur) + dur + off.latencyPs;
     offChipBits += bits;
-    eng.at(t, Priority.arrive, E.imageLoaded, n, 0, 0);
+    eng.at(t, P_ARRIVE, K_IMAGE_LOADED, n, 0, 0);
   }
 
   function onImageLoaded(n: number): void {
@@ -747,16 +769,16 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     if (l0.digital) {
       for (let y = 0; y < l0.inPositions; y++) {
         l0.arrivedCopies[n * l0.inPositions + y] = l0.dests.length - 1;
-        eng.at(t, Priority.arrive, E.avail, 0, n, y);
+        eng.at(t, P_ARRIVE, K_AVAIL, 0, n, y);
       }
     } else {
       gbReadL[0] += rowBits * l0.inPositions;
-      for (let y = 0; y < l0.inPositions; y++) for (let i = 0; i < l0.dests.length; i++) send(hub, l0.dests[i]!, Math.ceil(rowBits * l0.destFraction[i]!), K_ARRIVE_DATA, 0, n, y);
+      for (let y = 0; y < l0.inPositions; y++) for (let i = 0; i < l0.dests.length; i++) send(hub, l0.dests[i]!, Math.ceil(rowBits * l0.destFraction[i]!), PK_DATA, 0, n, y);
     }
   }
 
   // ---- run
-  for (let n = 0; n < Math.min(inFlight, images); n++) eng.at(0, Priority.inject, E.inject, n, 0, 0);
+  for (let n = 0; n < Math.min(inFlight, images); n++) eng.at(0, P_INJECT, K_INJECT, n, 0, 0);
   eng.run();
 
   for (let n = 0; n < images; n++) {

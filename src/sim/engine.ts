@@ -3,9 +3,11 @@
  * (time, named priority, insertion sequence), so identical inputs always give identical runs.
  * Idle time is skipped (time jumps to the next event).
  *
- * The queue is a binary heap of slot indices over struct-of-arrays typed storage (no objects per
- * event): time and tie-break key in Float64Arrays (exact integers below 2^53), the event kind in a
- * Uint8Array and three Int32 payload words. Slots are recycled through a free list.
+ * Events live in recycled slots of typed storage (no object per event): the ordering key
+ * time * 4 + priority in a Float64Array (an exact integer below 2^53, so time < 2^51 ticks), the
+ * kind and three Int32 payload words side by side in one Int32Array. The storage is laid out so that
+ * V8 touches as few arrays as possible per event: a push writes two arrays and links the slot into
+ * its bucket; a pop reads them back.
  */
 
 /** Named priorities: at equal time, lower runs first. */
@@ -21,37 +23,32 @@ export const Priority = {
 } as const;
 export type PriorityName = keyof typeof Priority;
 
-const SEQ_RANGE = 2 ** 40; // insertion sequence numbers below 2^40; priority above
-const PRIO_SLOTS = 4; // heap key = time * PRIO_SLOTS + priority (exact below 2^53: time < 2^51 ps)
+// key = time * PRIO_SLOTS + priority (exact below 2^53: time < 2^51 ps). The per-event paths write
+// this and the calendar's NB, NB_MASK and RESIZE_CHECK as literals: V8 loads a module-level constant
+// from the module's context, with checks, at every use
+const PRIO_SLOTS = 4;
 
-const grown = <T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T => {
+const grown = <T extends Float64Array | Int32Array>(a: T, n: number): T => {
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
 };
 
 /**
- * Event payloads in struct-of-arrays slots (kind, three Int32 words, time) recycled through a free
- * list, and the insertion sequence shared by both queues; subclasses order the slots.
+ * Event slots: key (time * 4 + priority) per slot, and kind and payload words a, b, c at
+ * ev[4s .. 4s + 3], recycled through a free list; subclasses order the slots.
  */
 abstract class SlotStore {
-  protected kindArr: Uint8Array;
-  protected pa: Int32Array;
-  protected pb: Int32Array;
-  protected pc: Int32Array;
-  protected slotTime: Float64Array;
+  protected keyOf: Float64Array;
+  protected ev: Int32Array;
   private free: Int32Array;
   private freeTop: number;
   protected cap: number;
-  protected seq = 0;
 
   constructor(initial: number) {
     this.cap = initial;
-    this.kindArr = new Uint8Array(initial);
-    this.pa = new Int32Array(initial);
-    this.pb = new Int32Array(initial);
-    this.pc = new Int32Array(initial);
-    this.slotTime = new Float64Array(initial);
+    this.keyOf = new Float64Array(initial);
+    this.ev = new Int32Array(4 * initial);
     this.free = new Int32Array(initial);
     for (let i = 0; i < initial; i++) this.free[i] = initial - 1 - i;
     this.freeTop = initial;
@@ -60,27 +57,28 @@ abstract class SlotStore {
   /** the subclass's own per-slot (or per-entry) arrays, grown to n */
   protected abstract growOrder(n: number): void;
 
-  /** A free slot holding the event's payload. */
-  protected alloc(time: number, kind: number, a: number, b: number, c: number): number {
-    if (this.freeTop === 0) {
-      const n = this.cap * 2;
-      this.kindArr = grown(this.kindArr, n);
-      this.pa = grown(this.pa, n);
-      this.pb = grown(this.pb, n);
-      this.pc = grown(this.pc, n);
-      this.slotTime = grown(this.slotTime, n);
-      this.growOrder(n);
-      const f = new Int32Array(n);
-      for (let i = n - 1; i >= this.cap; i--) f[this.freeTop++] = i;
-      this.free = f;
-      this.cap = n;
-    }
+  private grow(): void {
+    const n = this.cap * 2;
+    this.keyOf = grown(this.keyOf, n);
+    this.ev = grown(this.ev, 4 * n);
+    this.growOrder(n);
+    const f = new Int32Array(n);
+    for (let i = n - 1; i >= this.cap; i--) f[this.freeTop++] = i;
+    this.free = f;
+    this.cap = n;
+  }
+
+  /** A free slot holding the event's key and payload. */
+  protected alloc(key: number, kind: number, a: number, b: number, c: number): number {
+    if (this.freeTop === 0) this.grow();
     const s = this.free[--this.freeTop]!;
-    this.kindArr[s] = kind;
-    this.pa[s] = a;
-    this.pb[s] = b;
-    this.pc[s] = c;
-    this.slotTime[s] = time;
+    this.keyOf[s] = key;
+    const ev = this.ev;
+    const i = s << 2;
+    ev[i] = kind;
+    ev[i + 1] = a;
+    ev[i + 2] = b;
+    ev[i + 3] = c;
     return s;
   }
 
@@ -89,23 +87,20 @@ abstract class SlotStore {
   }
 
   timeOf(s: number): number {
-    return this.slotTime[s]!;
-  }
-  /** next insertion sequence number (shared with the engine's same-time FIFOs) */
-  nextSeq(): number {
-    return this.seq++;
+    // key / 4 is exact (a power of two), its floor the time
+    return Math.floor(this.keyOf[s]! * 0.25);
   }
   kindOf(s: number): number {
-    return this.kindArr[s]!;
+    return this.ev[s << 2]!;
   }
   a(s: number): number {
-    return this.pa[s]!;
+    return this.ev[(s << 2) + 1]!;
   }
   b(s: number): number {
-    return this.pb[s]!;
+    return this.ev[(s << 2) + 2]!;
   }
   c(s: number): number {
-    return this.pc[s]!;
+    return this.ev[(s << 2) + 3]!;
   }
 }
 
@@ -115,15 +110,16 @@ abstract class SlotStore {
  */
 export class HeapEventQueue extends SlotStore {
   // heap-ordered keys (time*4 + priority, insertion sequence) and the payload slot of each entry
-  private hTime: Float64Array;
-  private hTie: Float64Array;
+  private hKey: Float64Array;
+  private hSeq: Float64Array;
   private hSlot: Int32Array;
   private size = 0;
+  private seq = 0;
 
   constructor(initial = 1024) {
     super(initial);
-    this.hTime = new Float64Array(initial);
-    this.hTie = new Float64Array(initial);
+    this.hKey = new Float64Array(initial);
+    this.hSeq = new Float64Array(initial);
     this.hSlot = new Int32Array(initial);
   }
 
@@ -132,19 +128,19 @@ export class HeapEventQueue extends SlotStore {
   }
 
   protected growOrder(n: number): void {
-    this.hTime = grown(this.hTime, n);
-    this.hTie = grown(this.hTie, n);
+    this.hKey = grown(this.hKey, n);
+    this.hSeq = grown(this.hSeq, n);
     this.hSlot = grown(this.hSlot, n);
   }
 
   /** Schedules an event; `time` must be an integer tick count. */
   push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
-    const s = this.alloc(time, kind, a, b, c);
     // primary key: time and priority in one exact integer; insertion sequence breaks equal keys
-    const key = time * PRIO_SLOTS + priority;
+    const key = time * 4 + priority;
+    const s = this.alloc(key, kind, a, b, c);
     const seq = this.seq++;
-    const HT = this.hTime;
-    const HK = this.hTie;
+    const HT = this.hKey;
+    const HK = this.hSeq;
     const HS = this.hSlot;
     let i = this.size++;
     while (i > 0) {
@@ -164,8 +160,8 @@ export class HeapEventQueue extends SlotStore {
   /** Removes the earliest event; returns its slot (valid until the next push), or -1 when empty. */
   pop(): number {
     if (this.size === 0) return -1;
-    const HT = this.hTime;
-    const HK = this.hTie;
+    const HT = this.hKey;
+    const HK = this.hSeq;
     const HS = this.hSlot;
     const top = HS[0]!;
     const n = --this.size;
@@ -202,26 +198,30 @@ export class HeapEventQueue extends SlotStore {
 
   /** time of the earliest event (Infinity when empty) */
   peekTime(): number {
-    return this.size ? this.slotTime[this.hSlot[0]!]! : Infinity;
+    return this.size ? Math.floor(this.hKey[0]! * 0.25) : Infinity;
   }
-  /** (priority, sequence) of the earliest event as one comparable number */
-  peekTie(): number {
-    return (this.hTime[0]! % PRIO_SLOTS) * SEQ_RANGE + this.hTie[0]!;
+  /** key (time * 4 + priority) of the earliest event (Infinity when empty) */
+  peekKey(): number {
+    return this.size ? this.hKey[0]! : Infinity;
   }
 }
 
 /**
  * Calendar queue (R. Brown, "Calendar queues", CACM 31(10), 1988), the engine's event queue: a ring
  * of NB buckets of w = 2^k ticks each, covering the next NB * w ticks from the current bucket, each
- * bucket a list sorted by (time, priority, insertion sequence) with a tail pointer: an event that
- * sorts after its bucket's others (as a push with the same time and priority as the last always
- * does) is appended at once, without a walk. Events further ahead wait in a binary heap and move
- * into the ring as the window reaches them. A bitmap of non-empty buckets
- * finds the next one 32 buckets at a time. The width adapts: when inserts walk long lists it
- * shrinks, when many events land beyond the window it grows, each time re-bucketing everything to
- * about three mean event separations near the head (Brown's rule). Pushes and pops are then O(1)
- * on average instead of O(log n) for a heap over thousands of pending events, and the order is
- * exactly the heap's (`HeapEventQueue`, the oracle in the tests), whatever the width.
+ * bucket a list sorted by key (time, priority) with a tail pointer. Events further ahead wait in a
+ * binary heap (ordered by key and insertion sequence) and move into the ring as the window reaches
+ * them. A bitmap of non-empty buckets finds the next one 32 buckets at a time. The width adapts: when
+ * inserts walk long lists it shrinks, when many events land beyond the window it grows, each time
+ * re-bucketing everything to about three mean event separations near the head (Brown's rule).
+ * Pushes and pops are then O(1) on average instead of O(log n) for a heap over thousands of pending
+ * events, and the order is exactly the heap's (`HeapEventQueue`, the oracle in the tests), whatever
+ * the width.
+ *
+ * Equal keys need no sequence numbers in the ring: every event in the window is in the ring (the
+ * window moves only in `advance`, which brings in every far event it now covers, in heap order), so
+ * an event joining a bucket is younger than every event there with its key and goes after them: the
+ * common push (later than everything in its bucket) is an append at the tail.
  *
  * Contract (the engine's): a push's time is never earlier than the last popped event's time.
  */
@@ -230,14 +230,12 @@ const RESIZE_CHECK = 4096; // pushes between width checks
 const NB_MASK = NB - 1;
 
 export class EventQueue extends SlotStore {
-  // per slot: key (time * PRIO_SLOTS + priority), insertion sequence, next slot in its bucket
-  private key: Float64Array;
-  private seqOf: Float64Array;
+  // per slot: next slot in its bucket (-1: last); insertion sequence (far events only)
   private next: Int32Array;
-  // ring: head slot per bucket (-1 empty), non-empty bitmap, current bucket number, events in it
+  private seqOf: Float64Array;
+  private seq = 0;
+  // ring: head and tail slot per bucket (-1 empty), non-empty bitmap, current bucket number, events in it
   private head = new Int32Array(NB).fill(-1);
-  // last slot of each bucket's list (-1 empty): an event later than every one in its bucket (the
-  // common case, and always so among equal keys, since its sequence is the largest) is appended
   private tail = new Int32Array(NB).fill(-1);
   private bits = new Uint32Array(NB / 32);
   private cb = 0;
@@ -249,8 +247,11 @@ export class EventQueue extends SlotStore {
   private minSlot = -1;
   private minBucket = 0;
   private count = 0;
-  // bucket width (ticks, a power of two), the last popped time, and the width check's counters
+  // bucket width (ticks, a power of two) and 1 / (4 w) (keys are 4 * time + priority, so the floor of
+  // key / (4 w), exact since 4 w is a power of two, is the bucket number); the last popped time, and
+  // the width check's counters
   private w = 1024;
+  private invKW = 1 / (PRIO_SLOTS * 1024);
   private lastTime = 0;
   private pushes = 0;
   private walked = 0;
@@ -258,9 +259,8 @@ export class EventQueue extends SlotStore {
 
   constructor(initial = 1024) {
     super(initial);
-    this.key = new Float64Array(initial);
-    this.seqOf = new Float64Array(initial);
     this.next = new Int32Array(initial);
+    this.seqOf = new Float64Array(initial);
     this.far = new Int32Array(initial);
   }
 
@@ -274,27 +274,26 @@ export class EventQueue extends SlotStore {
   }
 
   protected growOrder(n: number): void {
-    this.key = grown(this.key, n);
-    this.seqOf = grown(this.seqOf, n);
     this.next = grown(this.next, n);
+    this.seqOf = grown(this.seqOf, n);
     this.far = grown(this.far, n);
   }
 
   /** Schedules an event; `time` must be an integer tick count, not before the last popped one. */
   push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
-    const s = this.alloc(time, kind, a, b, c);
-    this.key[s] = time * PRIO_SLOTS + priority;
-    this.seqOf[s] = this.seq++;
+    const key = time * 4 + priority;
+    const s = this.alloc(key, kind, a, b, c);
     this.count++;
-    const bucket = Math.floor(time / this.w);
-    if (bucket - this.cb < NB) this.ringInsert(s, bucket);
+    const bucket = Math.floor(key * this.invKW);
+    if (bucket - this.cb < 4096) this.ringInsert(s, bucket, key);
     else {
+      this.seqOf[s] = this.seq++;
       this.farPush(s);
       this.farPushes++;
     }
     // a known minimum stays valid unless this event comes first (equal keys: the older one first)
-    if (this.minSlot >= 0 && this.key[s]! < this.key[this.minSlot]!) this.minSlot = -1;
-    if (++this.pushes === RESIZE_CHECK) this.checkWidth();
+    if (this.minSlot >= 0 && key < this.keyOf[this.minSlot]!) this.minSlot = -1;
+    if (++this.pushes === 4096) this.checkWidth();
   }
 
   /** Re-buckets when inserts walked long lists (width too coarse) or many went far (too fine). */
@@ -309,83 +308,83 @@ export class EventQueue extends SlotStore {
   /**
    * Re-buckets every pending event with a new width: about three mean separations between the
    * first (up to 256) pending event times, and at least a halving (dir -1) or doubling (dir +1).
-   * Slots are re-inserted from the latest to the earliest, so each goes to its bucket's head.
+   * Slots are re-inserted in order (ring buckets first, in bucket order, each list in its order,
+   * then the far heap's by key and sequence), so each goes to its bucket's tail.
    */
   private rebuild(dir: -1 | 1): void {
     const cur = Math.log2(this.w);
     if ((dir < 0 && cur === 0) || (dir > 0 && cur === 40)) return;
     const slots: number[] = [];
-    for (let r = 0; r < NB; r++) for (let q = this.head[r]!; q >= 0; q = this.next[q]!) slots.push(q);
-    for (let i = 0; i < this.farN; i++) slots.push(this.far[i]!);
+    for (let b = this.cb; b < this.cb + NB; b++) for (let q = this.head[b & NB_MASK]!; q >= 0; q = this.next[q]!) slots.push(q);
+    const farSlots: number[] = [];
+    while (this.farN > 0) farSlots.push(this.farPop());
+    slots.push(...farSlots);
     this.head.fill(-1);
     this.tail.fill(-1);
     this.bits.fill(0);
     this.inRing = 0;
-    this.farN = 0;
-    const K = this.key;
-    const S = this.seqOf;
-    slots.sort((x, y) => K[x]! - K[y]! || S[x]! - S[y]!);
+    const K = this.keyOf;
     const m = Math.min(slots.length, 256);
-    const sep = m > 1 ? (this.slotTime[slots[m - 1]!]! - this.slotTime[slots[0]!]!) / (m - 1) : this.w;
+    const sep = m > 1 ? (K[slots[m - 1]!]! - K[slots[0]!]!) / PRIO_SLOTS / (m - 1) : this.w;
     let shift = Math.max(0, Math.min(40, Math.round(Math.log2(Math.max(1, 3 * sep)))));
     if (dir < 0) shift = Math.min(shift, cur - 1);
     else shift = Math.max(shift, cur + 1);
     this.w = 2 ** Math.max(0, Math.min(40, shift));
+    this.invKW = 1 / (PRIO_SLOTS * this.w);
     this.cb = Math.floor(this.lastTime / this.w);
-    for (let i = slots.length - 1; i >= 0; i--) {
+    for (let i = 0; i < slots.length; i++) {
       const q = slots[i]!;
-      const b = Math.floor(this.slotTime[q]! / this.w);
-      if (b - this.cb < NB) this.ringInsert(q, b);
-      else this.farPush(q);
+      const b = Math.floor(K[q]! * this.invKW);
+      if (b - this.cb < NB) this.ringInsert(q, b, K[q]!);
+      else {
+        this.seqOf[q] = this.seq++;
+        this.farPush(q);
+      }
     }
     this.minSlot = -1;
   }
 
-  private ringInsert(s: number, bucket: number): void {
-    const r = bucket & NB_MASK;
-    const k = this.key[s]!;
-    const H = this.head;
-    const K = this.key;
+  /** Links slot s (key k) into ring bucket `bucket`, after every event there with a key <= k. */
+  private ringInsert(s: number, bucket: number, k: number): void {
+    const r = bucket & 4095;
     const N = this.next;
-    let p = H[r]!;
-    // sorted by key, then sequence: a pushed event's sequence is the largest, so it goes after
-    // equal keys; migrated far events arrive in (key, seq) order and are older than any ring event
-    // of the same key only if pushed earlier, which the sequence compare settles
-    if (p < 0) {
-      N[s] = -1;
-      H[r] = s;
+    const t = this.tail[r]!;
+    N[s] = -1;
+    this.inRing++;
+    if (t < 0) {
+      this.head[r] = s;
       this.tail[r] = s;
       this.bits[r >> 5]! |= 1 << (r & 31);
-      this.inRing++;
       return;
     }
-    const t = this.tail[r]!;
-    if (K[t]! < k || (K[t]! === k && this.seqOf[t]! < this.seqOf[s]!)) {
-      N[s] = -1;
+    const K = this.keyOf;
+    if (K[t]! <= k) {
       N[t] = s;
       this.tail[r] = s;
-    } else if (K[p]! > k || (K[p]! === k && this.seqOf[p]! > this.seqOf[s]!)) {
-      N[s] = p;
-      H[r] = s;
-    } else {
-      // strictly inside the list: it ends before the tail
-      let q = N[p]!;
-      let walk = 1;
-      while (K[q]! < k || (K[q]! === k && this.seqOf[q]! < this.seqOf[s]!)) {
-        p = q;
-        q = N[q]!;
-        walk++;
-      }
-      this.walked += walk;
-      N[s] = q;
-      N[p] = s;
+      return;
     }
-    this.inRing++;
+    let p = this.head[r]!;
+    if (K[p]! > k) {
+      N[s] = p;
+      this.head[r] = s;
+      return;
+    }
+    // strictly inside the list: it ends before the tail
+    let q = N[p]!;
+    let walk = 1;
+    while (K[q]! <= k) {
+      p = q;
+      q = N[q]!;
+      walk++;
+    }
+    this.walked += walk;
+    N[s] = q;
+    N[p] = s;
   }
 
   private farLess(x: number, y: number): boolean {
-    const kx = this.key[x]!;
-    const ky = this.key[y]!;
+    const kx = this.keyOf[x]!;
+    const ky = this.keyOf[y]!;
     return kx < ky || (kx === ky && this.seqOf[x]! < this.seqOf[y]!);
   }
 
@@ -426,10 +425,11 @@ export class EventQueue extends SlotStore {
     this.cb = bucket;
     while (this.farN > 0) {
       const s = this.far[0]!;
-      const b = Math.floor(this.slotTime[s]! / this.w);
-      if (b - bucket >= NB) break;
+      const k = this.keyOf[s]!;
+      const b = Math.floor(k * this.invKW);
+      if (b - bucket >= 4096) break;
       this.farPop();
-      this.ringInsert(s, b);
+      this.ringInsert(s, b, k);
     }
   }
 
@@ -448,7 +448,7 @@ export class EventQueue extends SlotStore {
     let b = this.cb;
     const bits = this.bits;
     for (;;) {
-      const r = b & NB_MASK;
+      const r = b & 4095;
       const word = bits[r >> 5]! >>> (r & 31);
       if (word !== 0) {
         b += 31 - Math.clz32(word & -word);
@@ -456,7 +456,7 @@ export class EventQueue extends SlotStore {
       }
       b += 32 - (r & 31);
     }
-    this.minSlot = this.head[b & NB_MASK]!;
+    this.minSlot = this.head[b & 4095]!;
     this.minBucket = b;
   }
 
@@ -469,9 +469,9 @@ export class EventQueue extends SlotStore {
     if (b < 0) {
       // the window was empty: the far heap's top is next
       this.farPop();
-      b = Math.floor(this.slotTime[s]! / this.w);
+      b = Math.floor(this.keyOf[s]! * this.invKW);
     } else {
-      const r = b & NB_MASK;
+      const r = b & 4095;
       const nx = this.next[s]!;
       this.head[r] = nx;
       if (nx < 0) {
@@ -482,7 +482,7 @@ export class EventQueue extends SlotStore {
     }
     this.count--;
     this.minSlot = -1;
-    this.lastTime = this.slotTime[s]!;
+    this.lastTime = Math.floor(this.keyOf[s]! * 0.25);
     // later pushes are not earlier than this event: the window may start at its bucket
     if (b !== this.cb) this.advance(b);
     this.release(s);
@@ -493,49 +493,38 @@ export class EventQueue extends SlotStore {
   peekTime(): number {
     if (this.count === 0) return Infinity;
     if (this.minSlot < 0) this.findMin();
-    return this.slotTime[this.minSlot]!;
+    return Math.floor(this.keyOf[this.minSlot]! * 0.25);
   }
-  /** (priority, sequence) of the earliest event as one comparable number */
-  peekTie(): number {
+  /** key (time * 4 + priority) of the earliest event (Infinity when empty) */
+  peekKey(): number {
+    if (this.count === 0) return Infinity;
     if (this.minSlot < 0) this.findMin();
-    const s = this.minSlot;
-    return (this.key[s]! % PRIO_SLOTS) * SEQ_RANGE + this.seqOf[s]!;
+    return this.keyOf[this.minSlot]!;
   }
 }
 
 export type Handler = (a: number, b: number, c: number) => void;
 
-/** FIFO of events at the current time for one priority (ring buffer, grows by doubling). */
+/** FIFO of events at the current time for one priority: kind, a, b, c per entry (ring buffer, grows by doubling). */
 class NowFifo {
-  tie = new Float64Array(256);
-  kind = new Uint8Array(256);
-  a = new Int32Array(256);
-  b = new Int32Array(256);
-  c = new Int32Array(256);
+  ev = new Int32Array(4 * 256);
   head = 0;
   count = 0;
   mask = 255;
-  push(tie: number, kind: number, a: number, b: number, c: number): void {
+  push(kind: number, a: number, b: number, c: number): void {
     if (this.count > this.mask) this.grow();
-    const i = (this.head + this.count++) & this.mask;
-    this.tie[i] = tie;
-    this.kind[i] = kind;
-    this.a[i] = a;
-    this.b[i] = b;
-    this.c[i] = c;
+    const i = ((this.head + this.count++) & this.mask) << 2;
+    const ev = this.ev;
+    ev[i] = kind;
+    ev[i + 1] = a;
+    ev[i + 2] = b;
+    ev[i + 3] = c;
   }
   private grow(): void {
     const n = (this.mask + 1) * 2;
-    const re = <T extends Float64Array | Int32Array | Uint8Array>(x: T, C: new (n: number) => T): T => {
-      const y = new C(n);
-      for (let k = 0; k < this.count; k++) y[k] = x[(this.head + k) & this.mask]!;
-      return y;
-    };
-    this.tie = re(this.tie, Float64Array);
-    this.kind = re(this.kind, Uint8Array);
-    this.a = re(this.a, Int32Array);
-    this.b = re(this.b, Int32Array);
-    this.c = re(this.c, Int32Array);
+    const y = new Int32Array(4 * n);
+    for (let k = 0; k < this.count; k++) y.set(this.ev.subarray(((this.head + k) & this.mask) << 2, (((this.head + k) & this.mask) << 2) + 4), k << 2);
+    this.ev = y;
     this.head = 0;
     this.mask = n - 1;
   }
@@ -545,9 +534,10 @@ const NPRIO = Object.keys(Priority).length;
 
 /**
  * Runs handlers by event kind in (time, priority, sequence) order. Events scheduled for the current
- * time skip the heap: they go to one FIFO per priority (their sequence numbers are larger than any
- * pending event's, so FIFO order is sequence order); each step takes the smallest key among the
- * heap's top and the FIFO heads.
+ * time skip the queue: they go to one FIFO per priority (a bit per priority marks the non-empty
+ * ones). A queued event at the current time was scheduled before every FIFO entry (at an earlier
+ * time), so it runs first when its priority is not lower: each step takes the queue's first event
+ * unless the first non-empty FIFO's key is smaller.
  */
 export class Engine {
   readonly queue: EventQueue | HeapEventQueue;
@@ -555,7 +545,8 @@ export class Engine {
   events = 0;
   private handlers: Handler[] = [];
   private fifos: NowFifo[] = Array.from({ length: NPRIO }, () => new NowFifo());
-  private fifoCount = 0;
+  /** bit p set: the FIFO of priority p holds events */
+  private fifoBits = 0;
   readonly kindNames: string[] = [];
 
   /** `queue`: the calendar queue (default) or the plain binary heap (the same order; benchmarks). */
@@ -572,10 +563,10 @@ export class Engine {
   }
 
   /** Schedules at absolute tick `time` (>= now) with a priority from `Priority`. */
-  at(time: number, priority: number, kind: number, a = 0, b = 0, c = 0): void {
+  at(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
     if (time === this.now) {
-      this.fifos[priority]!.push(priority * SEQ_RANGE + this.queue.nextSeq(), kind, a, b, c);
-      this.fifoCount++;
+      this.fifos[priority]!.push(kind, a, b, c);
+      this.fifoBits |= 1 << priority;
       return;
     }
     if (time < this.now) throw new Error(`event ${this.kindNames[kind]} scheduled in the past (${time} < ${this.now})`);
@@ -589,23 +580,20 @@ export class Engine {
     const fifos = this.fifos;
     let n = 0;
     while (n < limit) {
-      if (this.fifoCount > 0) {
-        let f: NowFifo | null = null;
-        for (let p = 0; p < NPRIO; p++) {
-          if (fifos[p]!.count > 0) {
-            f = fifos[p]!;
-            break;
-          }
-        }
-        const i = f!.head;
-        if (!(q.peekTime() === this.now && q.peekTie() < f!.tie[i]!)) {
-          const k = f!.kind[i]!;
-          const a = f!.a[i]!;
-          const b = f!.b[i]!;
-          const c = f!.c[i]!;
-          f!.head = (i + 1) & f!.mask;
-          f!.count--;
-          this.fifoCount--;
+      const bits = this.fifoBits;
+      if (bits !== 0) {
+        // the lowest non-empty priority's head, unless the queue's first event comes before it
+        const p = 31 - Math.clz32(bits & -bits);
+        if (q.peekKey() > this.now * 4 + p) {
+          const f = fifos[p]!;
+          const i = f.head << 2;
+          const ev = f.ev;
+          const k = ev[i]!;
+          const a = ev[i + 1]!;
+          const b = ev[i + 2]!;
+          const c = ev[i + 3]!;
+          f.head = (f.head + 1) & f.mask;
+          if (--f.count === 0) this.fifoBits = bits & ~(1 << p);
           hs[k]!(a, b, c);
           n++;
           continue;

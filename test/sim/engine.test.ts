@@ -156,15 +156,15 @@ describe('engine', () => {
       log.push(`${e.now}:${a}`);
       if (b === 1) {
         // scheduled for "now" from inside a handler: after everything already queued at this priority
-        e.at(e.now, Priority.start, k, a * 10, 0);
-        e.at(e.now, Priority.arrive, k, a * 100, 0);
+        e.at(e.now, Priority.start, k, a * 10, 0, 0);
+        e.at(e.now, Priority.arrive, k, a * 100, 0, 0);
       }
     });
-    e.at(5, Priority.start, k, 1, 1);
-    e.at(5, Priority.start, k, 2, 0);
-    e.at(5, Priority.inject, k, 3, 0);
-    e.at(5, Priority.arrive, k, 4, 0);
-    e.at(3, Priority.inject, k, 5, 0);
+    e.at(5, Priority.start, k, 1, 1, 0);
+    e.at(5, Priority.start, k, 2, 0, 0);
+    e.at(5, Priority.inject, k, 3, 0, 0);
+    e.at(5, Priority.arrive, k, 4, 0, 0);
+    e.at(3, Priority.inject, k, 5, 0, 0);
     e.run();
     // t=3 first; at t=5: arrive(4), start(1) -> schedules start(10), arrive(100); arrive(100) beats
     // start(2) by priority; start(2) was inserted before start(10); inject(3) last
@@ -175,11 +175,11 @@ describe('engine', () => {
     const e = new Engine();
     const seen: number[] = [];
     const k = e.on('t', () => seen.push(e.now));
-    e.at(1_000_000_000, Priority.start, k);
-    e.at(7, Priority.start, k);
+    e.at(1_000_000_000, Priority.start, k, 0, 0, 0);
+    e.at(7, Priority.start, k, 0, 0, 0);
     expect(e.run()).toBe(2);
     expect(seen).toEqual([7, 1_000_000_000]);
-    expect(() => e.at(5, Priority.start, k)).toThrow(/in the past/);
+    expect(() => e.at(5, Priority.start, k, 0, 0, 0)).toThrow(/in the past/);
   });
 });
 
