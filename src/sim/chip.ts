@@ -81,10 +81,17 @@ interface LayerRt {
   prefix: Int32Array;
   retired: Int32Array;
   pending: Int32Array;
-  preDone: Uint8Array;
-  postDone: Int32Array;
   postPositions: number;
-  emitted: Uint8Array;
+  /** output channels (bits per output position) */
+  outChannels: number;
+  /** per vector v: the input prefix it needs (inputPrefixNeeded) and the input positions retired once it has issued */
+  needAt: Int32Array;
+  retireAt: Int32Array;
+  /** pooling layers: the post-pool outputs whose window holds vector v are poolQ[poolStart[v] ..
+   * poolStart[v + 1]), in raster order; poolLeft counts each (image, output)'s window vectors not yet done */
+  poolStart: Int32Array | null;
+  poolQ: Int32Array | null;
+  poolLeft: Int32Array | null;
   /** input bits sent to this layer and not yet retired (credit-based flow control) */
   inflightBits: number;
   vecsInFlight: number;
@@ -117,6 +124,52 @@ export function inputPrefixNeeded(pl: LayerPlacement, v: number): number {
   if (pl.layer === 0) return ymax + 1;
   const xmax = Math.min(ox * pl.stride - pl.padding + pl.kernel - 1, inW - 1);
   return ymax * inW + xmax + 1;
+}
+
+/**
+ * Input positions (raster order) no longer needed once vector v of a layer (pre-pool output position,
+ * raster order; V per image, preW per output row) has issued: all of them after the last vector or
+ * for a dense layer, else those before the next vector's receptive field (image rows for the first
+ * layer); `inPositions` is the layer's input positions per image.
+ */
+function retiredAfter(pl: LayerPlacement, V: number, preW: number, inPositions: number, v: number): number {
+  const inW = pl.inShape.width;
+  if (pl.kind === 'dense' || v + 1 >= V) return inPositions;
+  const oy = Math.floor((v + 1) / preW);
+  if (pl.layer === 0) return Math.max(0, oy * pl.stride - pl.padding);
+  const ox = v + 1 - oy * preW;
+  return Math.max(0, oy * pl.stride - pl.padding) * inW + Math.max(0, ox * pl.stride - pl.padding);
+}
+
+/**
+ * A pooling layer's tables: for each vector (pre-pool position) the post-pool outputs whose window
+ * holds it, in raster order (CSR: poolStart, poolQ), and per image and output the number of window
+ * positions (poolLeft, counted down as vectors finish: an output is complete when it reaches 0).
+ */
+function poolTables(pl: LayerPlacement, V: number, preH: number, preW: number, images: number): Pick<LayerRt, 'poolStart' | 'poolQ' | 'poolLeft'> {
+  if (!pl.pool) return { poolStart: null, poolQ: null, poolLeft: null };
+  const { stride: s, size: z } = pl.pool;
+  const oh = pl.outShape.height;
+  const ow = pl.outShape.width;
+  const start = new Int32Array(V + 1);
+  const qs: number[] = [];
+  const windowSize = new Int32Array(oh * ow);
+  for (let v = 0; v < V; v++) {
+    start[v] = qs.length;
+    const y = Math.floor(v / preW);
+    const x = v - y * preW;
+    for (let py = Math.max(0, Math.ceil((y - z + 1) / s)); py <= Math.min(oh - 1, Math.floor(y / s)); py++) {
+      for (let px = Math.max(0, Math.ceil((x - z + 1) / s)); px <= Math.min(ow - 1, Math.floor(x / s)); px++) {
+        qs.push(py * ow + px);
+        windowSize[py * ow + px]++;
+      }
+    }
+  }
+  start[V] = qs.length;
+  if (preH * preW !== V) throw new Error(`timing model: layer ${pl.name} pools ${preH}x${preW} positions but issues ${V} vectors`);
+  const left = new Int32Array(images * oh * ow);
+  for (let n = 0; n < images; n++) left.set(windowSize, n * oh * ow);
+  return { poolStart: start, poolQ: Int32Array.from(qs), poolLeft: left };
 }
 
 function sum(a: Float64Array): number {
@@ -283,10 +336,11 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       prefix: new Int32Array(images),
       retired: new Int32Array(images),
       pending: new Int32Array(nImgV),
-      preDone: new Uint8Array(nImgV),
-      postDone: new Int32Array(images),
       postPositions: pl.outShape.height * pl.outShape.width,
-      emitted: new Uint8Array(images * pl.outShape.height * pl.outShape.width),
+      outChannels: pl.outShape.channels,
+      needAt: Int32Array.from({ length: V }, (_, v) => inputPrefixNeeded(pl, v)),
+      retireAt: Int32Array.from({ length: V }, (_, v) => retiredAfter(pl, V, preW, inPositions, v)),
+      ...poolTables(pl, V, preH, preW, images),
       inflightBits: 0,
       vecsInFlight: 0,
       stalled: new Float64Array(2),
@@ -488,21 +542,9 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     }
   }
 
-  function need(l: LayerRt, v: number): number {
-    return inputPrefixNeeded(l.pl, v);
-  }
-
-  /** retire input positions no longer needed once vector v has been issued */
+  /** retire input positions no longer needed once vector v of image n has been issued */
   function retire(l: LayerRt, n: number, v: number): void {
-    const pl = l.pl;
-    let upto: number;
-    if (pl.kind === 'dense' || v + 1 >= l.V) upto = l.inPositions;
-    else if (pl.layer === 0) upto = Math.max(0, Math.floor((v + 1) / l.preW) * pl.stride - pl.padding);
-    else {
-      const oy = Math.floor((v + 1) / l.preW);
-      const ox = (v + 1) - oy * l.preW;
-      upto = Math.max(0, oy * pl.stride - pl.padding) * l.inW + Math.max(0, ox * pl.stride - pl.padding);
-    }
+    const upto = l.retireAt[v]!;
     const prev = l.retired[n]!;
     if (upto <= prev) return;
     l.retired[n] = upto;
@@ -512,7 +554,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       if (d !== hub) occ[d] = Math.max(0, occ[d]! - Math.ceil(bits * l.destFraction[i]!));
     }
     l.inflightBits -= bits;
-    if (pl.layer > 0) tryIssue(pl.layer - 1);
+    if (l.pl.layer > 0) tryIssue(l.pl.layer - 1);
   }
 
   /** credit check: may layer l start `count` more vectors without overflowing its consumer? */
@@ -521,7 +563,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     const c = L[li + 1]!;
     if (c.credit === Infinity) return false;
     const l = L[li]!;
-    return c.inflightBits + (l.vecsInFlight + count) * l.pl.outShape.channels > c.credit;
+    return c.inflightBits + (l.vecsInFlight + count) * l.outChannels > c.credit;
   }
 
   /** a layer with a ready vector that cannot start: 0 = its units are full (depth), 1 = no credit downstream */
@@ -547,13 +589,13 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     const total = images * l.V;
     while (l.nextVec < total) {
       const g = l.nextVec;
-      const n = Math.floor(g / l.V);
+      const n = (g / l.V) | 0;
       const v = g - n * l.V;
       if (injectAt[n]! < 0) return;
       if (l.digital) {
         // a chunk of `chunk` vectors (one output row) at a time, on the shared digital unit
         const last = Math.min(v + l.chunk, l.V) - 1;
-        if (l.prefix[n]! < need(l, last)) return;
+        if (l.prefix[n]! < l.needAt[last]!) return;
         if (l.outstanding[0]! >= 1) return stallStart(l, 0);
         if (blocked(li, last - v + 1)) return stallStart(l, 1);
         stallEnd(l);
@@ -567,7 +609,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
         l.nextVec = g + (last - v + 1);
         continue;
       }
-      if (l.prefix[n]! < need(l, v)) return;
+      if (l.prefix[n]! < l.needAt[v]!) return;
       const r = g % l.replicas.length;
       if (l.outstanding[r]! >= depth) return stallStart(l, 0);
       if (blocked(li, 1)) return stallStart(l, 1);
@@ -667,30 +709,23 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   /** Marks vectors [g, g+count) of layer li done and emits completed (pooled) outputs from `src`. */
   function vectorsDone(li: number, g: number, count: number, src: number): void {
     const l = L[li]!;
-    const n = Math.floor(g / l.V);
-    const pl = l.pl;
+    const n = (g / l.V) | 0;
     const nextL = li + 1 < nLayers ? L[li + 1]! : null;
-    const outBits = pl.outShape.channels;
+    const outBits = l.outChannels;
+    const poolStart = l.poolStart;
     for (let k = 0; k < count; k++) {
       const v = g + k - n * l.V;
-      l.preDone[g + k] = 1;
       l.doneVectors[n]++;
-      if (!pl.pool) {
-        emit(l, li, n, v, src, nextL, outBits);
+      if (poolStart === null) {
+        emit(li, n, v, src, nextL, outBits);
         continue;
       }
-      const y = Math.floor(v / l.preW);
-      const x = v - y * l.preW;
-      const s = pl.pool.stride;
-      const z = pl.pool.size;
-      const oh = pl.outShape.height;
-      const ow = pl.outShape.width;
-      for (let py = Math.max(0, Math.ceil((y - z + 1) / s)); py <= Math.min(oh - 1, Math.floor(y / s)); py++) {
-        for (let px = Math.max(0, Math.ceil((x - z + 1) / s)); px <= Math.min(ow - 1, Math.floor(x / s)); px++) {
-          let all = true;
-          for (let dy = 0; dy < z && all; dy++) for (let dx = 0; dx < z; dx++) if (!l.preDone[n * l.V + (py * s + dy) * l.preW + (px * s + dx)]) all = false;
-          if (all) emit(l, li, n, py * ow + px, src, nextL, outBits);
-        }
+      const poolQ = l.poolQ!;
+      const left = l.poolLeft!;
+      const base = n * l.postPositions;
+      for (let j = poolStart[v]!; j < poolStart[v + 1]!; j++) {
+        const q = poolQ[j]!;
+        if (--left[base + q] === 0) emit(li, n, q, src, nextL, outBits);
       }
     }
     if (l.doneVectors[n] === l.V) {
@@ -703,12 +738,8 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     }
   }
 
-  /** Sends post-pool output q of image n (once) to every tile of the next layer. */
-  function emit(l: LayerRt, li: number, n: number, q: number, src: number, nextL: LayerRt | null, outBits: number): void {
-    const idx = n * l.postPositions + q;
-    if (l.emitted[idx]) return;
-    l.emitted[idx] = 1;
-    l.postDone[n]++;
+  /** Sends post-pool output q of image n (each is emitted once) to every tile of the next layer. */
+  function emit(li: number, n: number, q: number, src: number, nextL: LayerRt | null, outBits: number): void {
     if (!nextL) return;
     nextL.inflightBits += outBits;
     const ds = nextL.dests;

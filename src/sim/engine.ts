@@ -228,44 +228,65 @@ export class HeapEventQueue extends SlotStore {
 const NB = 4096;
 const RESIZE_CHECK = 4096; // pushes between width checks
 const NB_MASK = NB - 1;
+// the calendar's Int32 storage: bucket heads, bucket tails, the non-empty bitmap, then per slot the
+// next slot in its bucket, then the free-slot stack, then per slot kind, a, b, c
+const HEAD = 0;
+const TAIL = NB;
+const BITS = 2 * NB;
+const NEXT = 2 * NB + NB / 32;
+// the per-event paths below write these offsets (and NB, NB_MASK) as literals
+if (TAIL !== 4096 || BITS !== 8192 || NEXT !== 8320 || NB_MASK !== 4095) throw new Error('engine: calendar layout literals out of date');
 
-export class EventQueue extends SlotStore {
-  // per slot: next slot in its bucket (-1: last); insertion sequence (far events only)
-  private next: Int32Array;
+export class EventQueue {
+  /**
+   * All Int32 state in one array (V8 checks each typed array it touches, so a push or pop that
+   * touches one array instead of six is cheaper): [HEAD, HEAD + NB) bucket heads and [TAIL, TAIL +
+   * NB) tails (-1 empty), [BITS, BITS + NB / 32) the non-empty bitmap, [NEXT, NEXT + cap) each slot's
+   * next slot in its bucket (-1 last), [freeOff, freeOff + cap) the free-slot stack, and from evOff
+   * kind, a, b, c of each slot. Keys (time * 4 + priority) per slot in `key`.
+   */
+  private I: Int32Array;
+  private key: Float64Array;
+  private cap: number;
+  private freeOff: number;
+  private evOff: number;
+  private freeTop: number;
+  // far future: binary heap of slots by (key, insertion sequence)
+  private far: Int32Array;
   private seqOf: Float64Array;
   private seq = 0;
-  // ring: head and tail slot per bucket (-1 empty), non-empty bitmap, current bucket number, events in it
-  private head = new Int32Array(NB).fill(-1);
-  private tail = new Int32Array(NB).fill(-1);
-  private bits = new Uint32Array(NB / 32);
+  private farN = 0;
+  // current bucket number, events in the ring
   private cb = 0;
   private inRing = 0;
-  // far future: binary heap of slots by (key, seq)
-  private far: Int32Array;
-  private farN = 0;
   // the earliest event's slot and bucket number, or -1 when not known (found lazily)
   private minSlot = -1;
   private minBucket = 0;
-  private count = 0;
   // bucket width (ticks, a power of two) and 1 / (4 w) (keys are 4 * time + priority, so the floor of
-  // key / (4 w), exact since 4 w is a power of two, is the bucket number); the last popped time, and
+  // key / (4 w), exact since 4 w is a power of two, is the bucket number); the last popped key, and
   // the width check's counters
   private w = 1024;
   private invKW = 1 / (PRIO_SLOTS * 1024);
-  private lastTime = 0;
+  private lastKey = 0;
   private pushes = 0;
   private walked = 0;
   private farPushes = 0;
 
   constructor(initial = 1024) {
-    super(initial);
-    this.next = new Int32Array(initial);
-    this.seqOf = new Float64Array(initial);
+    this.cap = initial;
+    this.freeOff = NEXT + initial;
+    this.evOff = NEXT + 2 * initial;
+    this.I = new Int32Array(this.evOff + 4 * initial);
+    this.I.fill(-1, HEAD, BITS);
+    for (let i = 0; i < initial; i++) this.I[this.freeOff + i] = initial - 1 - i;
+    this.freeTop = initial;
+    this.key = new Float64Array(initial);
     this.far = new Int32Array(initial);
+    this.seqOf = new Float64Array(initial);
   }
 
   get length(): number {
-    return this.count;
+    return this.inRing + this.farN;
   }
 
   /** the current bucket width in ticks (adapts to the pending events' spacing) */
@@ -273,17 +294,62 @@ export class EventQueue extends SlotStore {
     return this.w;
   }
 
-  protected growOrder(n: number): void {
-    this.next = grown(this.next, n);
-    this.seqOf = grown(this.seqOf, n);
-    this.far = grown(this.far, n);
+  /** Doubles the slot capacity (every slot is in use). */
+  private grow(): void {
+    const cap = this.cap;
+    const n = 2 * cap;
+    const I = new Int32Array(NEXT + 2 * n + 4 * n);
+    const old = this.I;
+    I.set(old.subarray(0, NEXT + cap));
+    // the free stack is empty: the new slots cap .. n - 1 go on it, lowest on top
+    const freeOff = NEXT + n;
+    for (let i = 0; i < cap; i++) I[freeOff + i] = n - 1 - i;
+    I.set(old.subarray(this.evOff, this.evOff + 4 * cap), NEXT + 2 * n);
+    this.I = I;
+    this.freeOff = freeOff;
+    this.evOff = NEXT + 2 * n;
+    this.freeTop = cap;
+    this.cap = n;
+    const key = new Float64Array(n);
+    key.set(this.key);
+    this.key = key;
+    const far = new Int32Array(n);
+    far.set(this.far);
+    this.far = far;
+    const seqOf = new Float64Array(n);
+    seqOf.set(this.seqOf);
+    this.seqOf = seqOf;
+  }
+
+  timeOf(s: number): number {
+    // key / 4 is exact (a power of two), its floor the time
+    return Math.floor(this.key[s]! * 0.25);
+  }
+  kindOf(s: number): number {
+    return this.I[this.evOff + (s << 2)]!;
+  }
+  a(s: number): number {
+    return this.I[this.evOff + (s << 2) + 1]!;
+  }
+  b(s: number): number {
+    return this.I[this.evOff + (s << 2) + 2]!;
+  }
+  c(s: number): number {
+    return this.I[this.evOff + (s << 2) + 3]!;
   }
 
   /** Schedules an event; `time` must be an integer tick count, not before the last popped one. */
   push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
+    if (this.freeTop === 0) this.grow();
+    const I = this.I;
+    const s = I[this.freeOff + --this.freeTop]!;
+    const e = this.evOff + (s << 2);
+    I[e] = kind;
+    I[e + 1] = a;
+    I[e + 2] = b;
+    I[e + 3] = c;
     const key = time * 4 + priority;
-    const s = this.alloc(key, kind, a, b, c);
-    this.count++;
+    this.key[s] = key;
     const bucket = Math.floor(key * this.invKW);
     if (bucket - this.cb < 4096) this.ringInsert(s, bucket, key);
     else {
@@ -292,7 +358,7 @@ export class EventQueue extends SlotStore {
       this.farPushes++;
     }
     // a known minimum stays valid unless this event comes first (equal keys: the older one first)
-    if (this.minSlot >= 0 && key < this.keyOf[this.minSlot]!) this.minSlot = -1;
+    if (this.minSlot >= 0 && key < this.key[this.minSlot]!) this.minSlot = -1;
     if (++this.pushes === 4096) this.checkWidth();
   }
 
@@ -314,16 +380,16 @@ export class EventQueue extends SlotStore {
   private rebuild(dir: -1 | 1): void {
     const cur = Math.log2(this.w);
     if ((dir < 0 && cur === 0) || (dir > 0 && cur === 40)) return;
+    const I = this.I;
     const slots: number[] = [];
-    for (let b = this.cb; b < this.cb + NB; b++) for (let q = this.head[b & NB_MASK]!; q >= 0; q = this.next[q]!) slots.push(q);
+    for (let b = this.cb; b < this.cb + NB; b++) for (let q = I[HEAD + (b & NB_MASK)]!; q >= 0; q = I[NEXT + q]!) slots.push(q);
     const farSlots: number[] = [];
     while (this.farN > 0) farSlots.push(this.farPop());
     slots.push(...farSlots);
-    this.head.fill(-1);
-    this.tail.fill(-1);
-    this.bits.fill(0);
+    I.fill(-1, HEAD, BITS);
+    I.fill(0, BITS, NEXT);
     this.inRing = 0;
-    const K = this.keyOf;
+    const K = this.key;
     const m = Math.min(slots.length, 256);
     const sep = m > 1 ? (K[slots[m - 1]!]! - K[slots[0]!]!) / PRIO_SLOTS / (m - 1) : this.w;
     let shift = Math.max(0, Math.min(40, Math.round(Math.log2(Math.max(1, 3 * sep)))));
@@ -331,7 +397,7 @@ export class EventQueue extends SlotStore {
     else shift = Math.max(shift, cur + 1);
     this.w = 2 ** Math.max(0, Math.min(40, shift));
     this.invKW = 1 / (PRIO_SLOTS * this.w);
-    this.cb = Math.floor(this.lastTime / this.w);
+    this.cb = Math.floor(this.lastKey * this.invKW);
     for (let i = 0; i < slots.length; i++) {
       const q = slots[i]!;
       const b = Math.floor(K[q]! * this.invKW);
@@ -347,44 +413,45 @@ export class EventQueue extends SlotStore {
   /** Links slot s (key k) into ring bucket `bucket`, after every event there with a key <= k. */
   private ringInsert(s: number, bucket: number, k: number): void {
     const r = bucket & 4095;
-    const N = this.next;
-    const t = this.tail[r]!;
-    N[s] = -1;
+    const I = this.I;
+    // literals: HEAD = 0, TAIL = 4096, BITS = 8192, NEXT = 8320
+    const t = I[4096 + r]!;
+    I[8320 + s] = -1;
     this.inRing++;
     if (t < 0) {
-      this.head[r] = s;
-      this.tail[r] = s;
-      this.bits[r >> 5]! |= 1 << (r & 31);
+      I[r] = s;
+      I[4096 + r] = s;
+      I[8192 + (r >> 5)]! |= 1 << (r & 31);
       return;
     }
-    const K = this.keyOf;
+    const K = this.key;
     if (K[t]! <= k) {
-      N[t] = s;
-      this.tail[r] = s;
+      I[8320 + t] = s;
+      I[4096 + r] = s;
       return;
     }
-    let p = this.head[r]!;
+    let p = I[r]!;
     if (K[p]! > k) {
-      N[s] = p;
-      this.head[r] = s;
+      I[8320 + s] = p;
+      I[r] = s;
       return;
     }
     // strictly inside the list: it ends before the tail
-    let q = N[p]!;
+    let q = I[8320 + p]!;
     let walk = 1;
     while (K[q]! <= k) {
       p = q;
-      q = N[q]!;
+      q = I[8320 + q]!;
       walk++;
     }
     this.walked += walk;
-    N[s] = q;
-    N[p] = s;
+    I[8320 + s] = q;
+    I[8320 + p] = s;
   }
 
   private farLess(x: number, y: number): boolean {
-    const kx = this.keyOf[x]!;
-    const ky = this.keyOf[y]!;
+    const kx = this.key[x]!;
+    const ky = this.key[y]!;
     return kx < ky || (kx === ky && this.seqOf[x]! < this.seqOf[y]!);
   }
 
@@ -425,9 +492,9 @@ export class EventQueue extends SlotStore {
     this.cb = bucket;
     while (this.farN > 0) {
       const s = this.far[0]!;
-      const k = this.keyOf[s]!;
+      const k = this.key[s]!;
       const b = Math.floor(k * this.invKW);
-      if (b - bucket >= 4096) break;
+      if (b - bucket >= NB) break;
       this.farPop();
       this.ringInsert(s, b, k);
     }
@@ -446,60 +513,66 @@ export class EventQueue extends SlotStore {
     }
     // first non-empty bucket at or after cb; every far event lies beyond the window
     let b = this.cb;
-    const bits = this.bits;
+    const I = this.I;
     for (;;) {
       const r = b & 4095;
-      const word = bits[r >> 5]! >>> (r & 31);
+      const word = I[8192 + (r >> 5)]! >>> (r & 31);
       if (word !== 0) {
         b += 31 - Math.clz32(word & -word);
         break;
       }
       b += 32 - (r & 31);
     }
-    this.minSlot = this.head[b & 4095]!;
+    this.minSlot = I[b & 4095]!;
     this.minBucket = b;
   }
 
   /** Removes the earliest event; returns its slot (valid until the next push), or -1 when empty. */
   pop(): number {
-    if (this.count === 0) return -1;
-    if (this.minSlot < 0) this.findMin();
+    if (this.minSlot < 0) {
+      if (this.inRing === 0 && this.farN === 0) return -1;
+      this.findMin();
+    }
     const s = this.minSlot;
     let b = this.minBucket;
     if (b < 0) {
       // the window was empty: the far heap's top is next
       this.farPop();
-      b = Math.floor(this.keyOf[s]! * this.invKW);
+      b = Math.floor(this.key[s]! * this.invKW);
     } else {
+      const I = this.I;
       const r = b & 4095;
-      const nx = this.next[s]!;
-      this.head[r] = nx;
+      const nx = I[8320 + s]!;
+      I[r] = nx;
       if (nx < 0) {
-        this.bits[r >> 5]! &= ~(1 << (r & 31));
-        this.tail[r] = -1;
+        I[8192 + (r >> 5)]! &= ~(1 << (r & 31));
+        I[4096 + r] = -1;
       }
       this.inRing--;
     }
-    this.count--;
     this.minSlot = -1;
-    this.lastTime = Math.floor(this.keyOf[s]! * 0.25);
+    this.lastKey = this.key[s]!;
     // later pushes are not earlier than this event: the window may start at its bucket
     if (b !== this.cb) this.advance(b);
-    this.release(s);
+    this.I[this.freeOff + this.freeTop++] = s;
     return s;
   }
 
   /** time of the earliest event (Infinity when empty) */
   peekTime(): number {
-    if (this.count === 0) return Infinity;
-    if (this.minSlot < 0) this.findMin();
-    return Math.floor(this.keyOf[this.minSlot]! * 0.25);
+    if (this.minSlot < 0) {
+      if (this.inRing === 0 && this.farN === 0) return Infinity;
+      this.findMin();
+    }
+    return Math.floor(this.key[this.minSlot]! * 0.25);
   }
   /** key (time * 4 + priority) of the earliest event (Infinity when empty) */
   peekKey(): number {
-    if (this.count === 0) return Infinity;
-    if (this.minSlot < 0) this.findMin();
-    return this.keyOf[this.minSlot]!;
+    if (this.minSlot < 0) {
+      if (this.inRing === 0 && this.farN === 0) return Infinity;
+      this.findMin();
+    }
+    return this.key[this.minSlot]!;
   }
 }
 
