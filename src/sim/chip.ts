@@ -826,8 +826,8 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   let maxBusy = 0;
   let bottleneck = '';
   for (let id = 0; id < res.count; id++) {
-    if (res.busy[id]! > maxBusy) {
-      maxBusy = res.busy[id]!;
+    if (res.busy(id) > maxBusy) {
+      maxBusy = res.busy(id);
       bottleneck = res.names[id]!;
     }
   }
@@ -846,9 +846,9 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     if (!c) comps.set(kind, (c = { kind, count: 0, utilisation: 0, stallNs: 0, busyNs: 0, uses: 0 }));
     // arrays: a resource stands for the arrays of one layer part in one tile; count arrays
     c.count += 1;
-    c.busyNs += res.busy[id]! / 1000;
-    c.stallNs += res.stall[id]! / 1000;
-    c.uses += res.uses[id]!;
+    c.busyNs += res.busy(id) / 1000;
+    c.stallNs += res.stall(id) / 1000;
+    c.uses += res.uses(id);
   }
   for (const c of comps.values()) c.utilisation = makespan > 0 ? c.busyNs / (c.count * (makespan / 1000)) : 0;
   const components = [...comps.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));

@@ -344,10 +344,12 @@ export class EventQueue {
     const I = this.I;
     const s = I[this.freeOff + --this.freeTop]!;
     const e = this.evOff + (s << 2);
-    I[e] = kind;
-    I[e + 1] = a;
-    I[e + 2] = b;
-    I[e + 3] = c;
+    // `| 0`: the payloads are small integers; V8 then takes them as such instead of converting
+    // a general number
+    I[e] = kind | 0;
+    I[e + 1] = a | 0;
+    I[e + 2] = b | 0;
+    I[e + 3] = c | 0;
     const key = time * 4 + priority;
     this.key[s] = key;
     const bucket = Math.floor(key * this.invKW);
@@ -588,10 +590,10 @@ class NowFifo {
     if (this.count > this.mask) this.grow();
     const i = ((this.head + this.count++) & this.mask) << 2;
     const ev = this.ev;
-    ev[i] = kind;
-    ev[i + 1] = a;
-    ev[i + 2] = b;
-    ev[i + 3] = c;
+    ev[i] = kind | 0;
+    ev[i + 1] = a | 0;
+    ev[i + 2] = b | 0;
+    ev[i + 3] = c | 0;
   }
   private grow(): void {
     const n = (this.mask + 1) * 2;

@@ -5,12 +5,18 @@
  * so "next free time" is exactly a FIFO queue. A resource with several ports takes the port that
  * frees first (lowest index on ties).
  * Per resource: busy time, stall (queueing) time, and uses; each belongs to a named kind.
+ *
+ * The per-port figures (free time, busy, stall, uses) sit side by side in one Float64Array, so that
+ * an acquire, which runs several times per simulated event, touches one typed array.
  */
+const FREE = 0;
+const BUSY = 1;
+const STALL = 2;
+const USES = 3;
+
 export class Resources {
-  private freeAt: Float64Array;
-  busy: Float64Array;
-  stall: Float64Array;
-  uses: Float64Array;
+  /** port id p: free time, busy, stall, uses at st[4p .. 4p + 3] */
+  private st: Float64Array;
   kind: Int32Array;
   /** ports per resource (>= 1); ports are consecutive ids starting at the resource id */
   ports: Int32Array;
@@ -22,29 +28,23 @@ export class Resources {
   count = 0;
 
   constructor(cap = 4096) {
-    this.freeAt = new Float64Array(cap);
-    this.busy = new Float64Array(cap);
-    this.stall = new Float64Array(cap);
-    this.uses = new Float64Array(cap);
+    this.st = new Float64Array(4 * cap);
     this.kind = new Int32Array(cap);
     this.ports = new Int32Array(cap);
   }
 
   private ensure(n: number): void {
-    if (n <= this.freeAt.length) return;
-    let cap = this.freeAt.length;
+    if (n <= this.kind.length) return;
+    let cap = this.kind.length;
     while (cap < n) cap *= 2;
-    const g = <T extends Float64Array | Int32Array>(a: T, C: new (n: number) => T): T => {
-      const b = new C(cap);
+    const g = <T extends Float64Array | Int32Array>(a: T, C: new (n: number) => T, len: number): T => {
+      const b = new C(len);
       b.set(a);
       return b;
     };
-    this.freeAt = g(this.freeAt, Float64Array);
-    this.busy = g(this.busy, Float64Array);
-    this.stall = g(this.stall, Float64Array);
-    this.uses = g(this.uses, Float64Array);
-    this.kind = g(this.kind, Int32Array);
-    this.ports = g(this.ports, Int32Array);
+    this.st = g(this.st, Float64Array, 4 * cap);
+    this.kind = g(this.kind, Int32Array, cap);
+    this.ports = g(this.ports, Int32Array, cap);
   }
 
   /** Adds a resource with `ports` ports; returns the id of its first port. */
@@ -68,37 +68,52 @@ export class Resources {
 
   /** Acquires resource `id` (any of its ports) at time t for dur ticks; returns the start time. */
   acquire(id: number, t: number, dur: number, label = -1): number {
+    const st = this.st;
+    let o = id << 2;
     const np = this.ports[id]!;
-    let r = id;
     if (np > 1) {
-      let best = this.freeAt[id]!;
+      let best = st[o]!;
       for (let p = 1; p < np; p++) {
-        const f = this.freeAt[id + p]!;
+        const f = st[(id + p) << 2]!;
         if (f < best) {
           best = f;
-          r = id + p;
+          o = (id + p) << 2;
         }
       }
     }
-    const f = this.freeAt[r]!;
+    const f = st[o]!;
     const start = f > t ? f : t;
-    this.stall[r] += start - t;
-    this.busy[r] += dur;
-    this.uses[r] += 1;
-    this.freeAt[r] = start + dur;
-    if (this.trace !== null && dur > 0) this.trace(r, start, start + dur, label);
+    st[o] = start + dur;
+    st[o + BUSY] += dur;
+    st[o + STALL] += start - t;
+    st[o + USES] += 1;
+    if (this.trace !== null && dur > 0) this.trace(o >> 2, start, start + dur, label);
     return start;
   }
 
   /** Extends the hold of a resource to at least `until` (e.g. an array waiting for its ADC without S&H). */
   holdUntil(id: number, until: number): void {
-    if (this.freeAt[id]! < until) {
-      this.busy[id] += until - this.freeAt[id]!;
-      this.freeAt[id] = until;
+    const o = id << 2;
+    const f = this.st[o + FREE]!;
+    if (f < until) {
+      this.st[o + BUSY] += until - f;
+      this.st[o + FREE] = until;
     }
   }
 
   freeTime(id: number): number {
-    return this.freeAt[id]!;
+    return this.st[(id << 2) + FREE]!;
+  }
+  /** ticks port `id` was busy */
+  busy(id: number): number {
+    return this.st[(id << 2) + BUSY]!;
+  }
+  /** ticks requests waited for port `id` */
+  stall(id: number): number {
+    return this.st[(id << 2) + STALL]!;
+  }
+  /** requests port `id` served */
+  uses(id: number): number {
+    return this.st[(id << 2) + USES]!;
   }
 }

@@ -189,10 +189,10 @@ describe('resources (timing rule: a FIFO unit starts a request when it is free)'
     const id = r.add('adc', 'adc0');
     expect(r.acquire(id, 0, 1000)).toBe(0); // busy until 1000
     expect(r.acquire(id, 999, 1000)).toBe(1000); // one tick early: waits 1
-    expect(r.stall[id]).toBe(1);
+    expect(r.stall(id)).toBe(1);
     expect(r.acquire(id, 2000, 1000)).toBe(2000); // exactly when free: no wait
-    expect(r.stall[id]).toBe(1);
-    expect(r.busy[id]).toBe(3000);
+    expect(r.stall(id)).toBe(1);
+    expect(r.busy(id)).toBe(3000);
   });
   it('a multi-port unit serves two requests at once and queues the third', () => {
     const r = new Resources();
