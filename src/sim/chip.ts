@@ -229,12 +229,21 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   const digRes = res.add('digitalUnit', 'digitalUnit');
   const gb = arch.chip.globalBuffer;
   // occupancy (the unit is busy) and latency (pipelined, added to completion) are kept apart
-  const gbDur = (bits: number) => cycles(Math.ceil(bits / gb.portWidthBits));
+  // the figures the per-event handlers use, read out of the spec once
+  const gbPortBits = gb.portWidthBits;
+  const bufPortBits = T.buffer.portWidthBits;
+  const bufCap = T.buffer.capacityBits;
+  const linkBits = ic.linkWidthBits;
+  const flitBits = T.router.flitWidthBits;
+  const tpLat = T.thresholdPool.latencyPs;
+  const duLat = arch.chip.digitalUnit.latencyPs;
+  const sampleHold = T.readout.adc.sampleHold;
+  const gbDur = (bits: number) => Math.ceil(bits / gbPortBits) * cyc;
   const gbLat = gb.latencyPs;
-  const bufDur = (bits: number) => cycles(Math.ceil(bits / T.buffer.portWidthBits));
+  const bufDur = (bits: number) => Math.ceil(bits / bufPortBits) * cyc;
   const bufLat = T.buffer.latencyPs;
-  const ser = (bits: number) => cycles(Math.ceil(bits / ic.linkWidthBits));
-  const flits = (bits: number) => Math.ceil(bits / T.router.flitWidthBits);
+  const ser = (bits: number) => Math.ceil(bits / linkBits) * cyc;
+  const flits = (bits: number) => Math.ceil(bits / flitBits);
   const hopLatency = ic.hopLatencyPs;
 
   // ADC conversion time (ps) at the design's resolution
@@ -494,7 +503,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       partAtHome(a, b);
       return;
     }
-    // data for layer a, image b, first position c (count positions in pkHop? no: rows handled via bits)
+    // data: layer a's input position c of image b
     deliver(a, b, c, dst, bits);
   }
 
@@ -506,7 +515,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       gbWriteL[li] += bits;
       gbHold(n, bits);
     } else {
-      const cap = T.buffer.capacityBits;
+      const cap = bufCap;
       if (occ[node]! + bits > cap) {
         // overflow: staged through the global buffer (write + read back) at its cost, or through
         // the off-chip memory when the global buffer is full too
@@ -519,9 +528,11 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
           t = res.acquire(gbRes, w, gbDur(bits)) + gbDur(bits) + gbLat;
         }
       } else {
-        occ[node] += bits;
-        if (occ[node]! > peakOcc) peakOcc = occ[node]!;
-        t = res.acquire(bufRes[node]!, eng.now, bufDur(bits)) + bufDur(bits) + bufLat;
+        const o = occ[node]! + bits;
+        occ[node] = o;
+        if (o > peakOcc) peakOcc = o;
+        const d = bufDur(bits);
+        t = res.acquire(bufRes[node]!, eng.now, d) + d + bufLat;
       }
       bufWriteL[li] += bits;
     }
@@ -605,7 +616,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
         const start = res.acquire(digRes, eng.now, l.chunkDur, li);
         gbReadL[li] += (last - v + 1) * l.pl.fanIn * (li === 0 ? 8 : 1);
         retire(l, n, last);
-        eng.at(start + l.chunkDur + arch.chip.digitalUnit.latencyPs, P_COMPLETE, K_DIG_DONE, li, g, last - v + 1);
+        eng.at(start + l.chunkDur + duLat, P_COMPLETE, K_DIG_DONE, li, g, last - v + 1);
         l.nextVec = g + (last - v + 1);
         continue;
       }
@@ -633,7 +644,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
       // array and read-out are owned by this layer replica and used in vector order: reserve ahead
       const ta = res.acquire(p.arrayRes, tb, p.readDur, li) + p.readDur;
       const tr = res.acquire(p.readoutRes, ta, p.readoutDur, li) + p.readoutDur;
-      if (!(l.pl.readout === 'adc' && T.readout.adc.sampleHold)) res.holdUntil(p.arrayRes, tr);
+      if (!(l.pl.readout === 'adc' && sampleHold)) res.holdUntil(p.arrayRes, tr);
       eng.at(tr, P_COMPLETE, K_PART_READY, li, g, pi);
     }
   }
@@ -686,7 +697,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
     const l = L[li]!;
     const rep = l.replicas[g % l.replicas.length]!;
     let t = eng.now;
-    if (rep.tpDur > 0) t = res.acquire(tpRes[rep.home]!, t, rep.tpDur, li) + rep.tpDur + T.thresholdPool.latencyPs;
+    if (rep.tpDur > 0) t = res.acquire(tpRes[rep.home]!, t, rep.tpDur, li) + rep.tpDur + tpLat;
     eng.at(t, P_COMPLETE, K_VDONE, li, g, 0);
   }
 
