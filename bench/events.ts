@@ -10,7 +10,7 @@
  *    round's time, and the share of the machine's CPU time the hypervisor stole meanwhile.
  * A plain binary heap of numbers is measured in the same run, so results on a shared machine can be
  * read as ratios (vsPlainHeap).
- * Usage: node --import tsx bench/events.ts [--images N (32)] [--rounds R (5)]
+ * Usage: node --import tsx/esm bench/events.ts [--images N (32)] [--rounds R (5)]
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';

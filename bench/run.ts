@@ -23,7 +23,7 @@ for (const n of names) {
     process.exitCode = 2;
     continue;
   }
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', env: { ...process.env, EGL_PLATFORM: 'surfaceless' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx/esm', file], { stdio: 'inherit', env: { ...process.env, EGL_PLATFORM: 'surfaceless' } });
   if (r.status !== 0) failed++;
 }
 if (failed) process.exitCode = 1;

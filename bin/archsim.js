@@ -11,7 +11,10 @@ import { createInterface } from 'node:readline';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx');
+// tsx's ESM loader only: its CommonJS hooks (the plain `tsx` entry) detach an ArrayBuffer while
+// loading CommonJS packages, which turns on V8's detached-buffer check at every typed-array access
+// in the process (about a tenth of the event engine's instructions)
+const tsx = require.resolve('tsx/esm');
 const args = process.argv.slice(2);
 const debug = args.includes('--debug');
 

@@ -421,8 +421,8 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   const PK_PART = 0;
   const PK_DATA = 1;
 
-  // event kinds, and the priorities as local constants (the handlers run per event: a binding
-  // imported from another module is read through its getter)
+  // event kinds, and the priorities as local constants (the handlers run per event; a property of
+  // an object imported from another module would be looked up, with its checks, at every use)
   const K_INJECT = eng.on('inject', onInject);
   const K_IMAGE_LOADED = eng.on('imageLoaded', onImageLoaded);
   const K_HOP = eng.on('hop', onHop);
