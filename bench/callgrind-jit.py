@@ -22,7 +22,7 @@ def load_map(path):
     return entries, [e[0] for e in entries], max((e[1] for e in entries), default=0)
 
 
-def jit_name(entries, starts, maxsize, addr, cache={}):
+def jit_name(entries, starts, maxsize, addr, cache):
     if addr in cache:
         return cache[addr]
     best = None

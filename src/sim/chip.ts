@@ -148,6 +148,7 @@ function retiredAfter(pl: LayerPlacement, V: number, preW: number, inPositions: 
  */
 function poolTables(pl: LayerPlacement, V: number, preH: number, preW: number, images: number): Pick<LayerRt, 'poolStart' | 'poolQ' | 'poolLeft'> {
   if (!pl.pool) return { poolStart: null, poolQ: null, poolLeft: null };
+  if (preH * preW !== V) throw new Error(`timing model: layer ${pl.name} pools ${preH}x${preW} positions but issues ${V} vectors`);
   const { stride: s, size: z } = pl.pool;
   const oh = pl.outShape.height;
   const ow = pl.outShape.width;
@@ -166,7 +167,6 @@ function poolTables(pl: LayerPlacement, V: number, preH: number, preW: number, i
     }
   }
   start[V] = qs.length;
-  if (preH * preW !== V) throw new Error(`timing model: layer ${pl.name} pools ${preH}x${preW} positions but issues ${V} vectors`);
   const left = new Int32Array(images * oh * ow);
   for (let n = 0; n < images; n++) left.set(windowSize, n * oh * ow);
   return { poolStart: start, poolQ: Int32Array.from(qs), poolLeft: left };

@@ -23,10 +23,7 @@ export const Priority = {
 } as const;
 export type PriorityName = keyof typeof Priority;
 
-// key = time * PRIO_SLOTS + priority (exact below 2^53: time < 2^51 ps). The per-event paths write
-// this and the calendar's NB, NB_MASK and RESIZE_CHECK as literals: V8 loads a module-level constant
-// from the module's context, with checks, at every use
-const PRIO_SLOTS = 4;
+const PRIO_SLOTS = 4; // key = time * PRIO_SLOTS + priority (exact below 2^53: time < 2^51 ps)
 
 const grown = <T extends Float64Array | Int32Array>(a: T, n: number): T => {
   const b = new (a.constructor as new (n: number) => T)(n);
@@ -136,7 +133,7 @@ export class HeapEventQueue extends SlotStore {
   /** Schedules an event; `time` must be an integer tick count. */
   push(time: number, priority: number, kind: number, a: number, b: number, c: number): void {
     // primary key: time and priority in one exact integer; insertion sequence breaks equal keys
-    const key = time * 4 + priority;
+    const key = time * PRIO_SLOTS + priority;
     const s = this.alloc(key, kind, a, b, c);
     const seq = this.seq++;
     const HT = this.hKey;
@@ -234,8 +231,6 @@ const HEAD = 0;
 const TAIL = NB;
 const BITS = 2 * NB;
 const NEXT = 2 * NB + NB / 32;
-// the per-event paths below write these offsets (and NB, NB_MASK) as literals
-if (TAIL !== 4096 || BITS !== 8192 || NEXT !== 8320 || NB_MASK !== 4095) throw new Error('engine: calendar layout literals out of date');
 
 export class EventQueue {
   /**
@@ -350,10 +345,10 @@ export class EventQueue {
     I[e + 1] = a | 0;
     I[e + 2] = b | 0;
     I[e + 3] = c | 0;
-    const key = time * 4 + priority;
+    const key = time * PRIO_SLOTS + priority;
     this.key[s] = key;
     const bucket = Math.floor(key * this.invKW);
-    if (bucket - this.cb < 4096) this.ringInsert(s, bucket, key);
+    if (bucket - this.cb < NB) this.ringInsert(s, bucket, key);
     else {
       this.seqOf[s] = this.seq++;
       this.farPush(s);
@@ -361,7 +356,7 @@ export class EventQueue {
     }
     // a known minimum stays valid unless this event comes first (equal keys: the older one first)
     if (this.minSlot >= 0 && key < this.key[this.minSlot]!) this.minSlot = -1;
-    if (++this.pushes === 4096) this.checkWidth();
+    if (++this.pushes === RESIZE_CHECK) this.checkWidth();
   }
 
   /** Re-buckets when inserts walked long lists (width too coarse) or many went far (too fine). */
@@ -414,41 +409,40 @@ export class EventQueue {
 
   /** Links slot s (key k) into ring bucket `bucket`, after every event there with a key <= k. */
   private ringInsert(s: number, bucket: number, k: number): void {
-    const r = bucket & 4095;
+    const r = bucket & NB_MASK;
     const I = this.I;
-    // literals: HEAD = 0, TAIL = 4096, BITS = 8192, NEXT = 8320
-    const t = I[4096 + r]!;
-    I[8320 + s] = -1;
+    const t = I[TAIL + r]!;
+    I[NEXT + s] = -1;
     this.inRing++;
     if (t < 0) {
-      I[r] = s;
-      I[4096 + r] = s;
-      I[8192 + (r >> 5)]! |= 1 << (r & 31);
+      I[HEAD + r] = s;
+      I[TAIL + r] = s;
+      I[BITS + (r >> 5)]! |= 1 << (r & 31);
       return;
     }
     const K = this.key;
     if (K[t]! <= k) {
-      I[8320 + t] = s;
-      I[4096 + r] = s;
+      I[NEXT + t] = s;
+      I[TAIL + r] = s;
       return;
     }
-    let p = I[r]!;
+    let p = I[HEAD + r]!;
     if (K[p]! > k) {
-      I[8320 + s] = p;
-      I[r] = s;
+      I[NEXT + s] = p;
+      I[HEAD + r] = s;
       return;
     }
     // strictly inside the list: it ends before the tail
-    let q = I[8320 + p]!;
+    let q = I[NEXT + p]!;
     let walk = 1;
     while (K[q]! <= k) {
       p = q;
-      q = I[8320 + q]!;
+      q = I[NEXT + q]!;
       walk++;
     }
     this.walked += walk;
-    I[8320 + s] = q;
-    I[8320 + p] = s;
+    I[NEXT + s] = q;
+    I[NEXT + p] = s;
   }
 
   private farLess(x: number, y: number): boolean {
@@ -517,15 +511,15 @@ export class EventQueue {
     let b = this.cb;
     const I = this.I;
     for (;;) {
-      const r = b & 4095;
-      const word = I[8192 + (r >> 5)]! >>> (r & 31);
+      const r = b & NB_MASK;
+      const word = I[BITS + (r >> 5)]! >>> (r & 31);
       if (word !== 0) {
         b += 31 - Math.clz32(word & -word);
         break;
       }
       b += 32 - (r & 31);
     }
-    this.minSlot = I[b & 4095]!;
+    this.minSlot = I[HEAD + (b & NB_MASK)]!;
     this.minBucket = b;
   }
 
@@ -543,12 +537,12 @@ export class EventQueue {
       b = Math.floor(this.key[s]! * this.invKW);
     } else {
       const I = this.I;
-      const r = b & 4095;
-      const nx = I[8320 + s]!;
-      I[r] = nx;
+      const r = b & NB_MASK;
+      const nx = I[NEXT + s]!;
+      I[HEAD + r] = nx;
       if (nx < 0) {
-        I[8192 + (r >> 5)]! &= ~(1 << (r & 31));
-        I[4096 + r] = -1;
+        I[BITS + (r >> 5)]! &= ~(1 << (r & 31));
+        I[TAIL + r] = -1;
       }
       this.inRing--;
     }
@@ -659,7 +653,7 @@ export class Engine {
       if (bits !== 0) {
         // the lowest non-empty priority's head, unless the queue's first event comes before it
         const p = 31 - Math.clz32(bits & -bits);
-        if (q.peekKey() > this.now * 4 + p) {
+        if (q.peekKey() > this.now * PRIO_SLOTS + p) {
           const f = fifos[p]!;
           const i = f.head << 2;
           const ev = f.ev;
