@@ -41,7 +41,7 @@ for run in gpu-1 gpu-2 cpu-1; do
   { echo "== cifar $run"; cat $W/e2e.log; } >> "$OUT/e2e-mnist.log"
 done
 # the same host's CPU, idle (targets 1b and 3 off the shared 2-core VMs)
-ARCHSIM_ROOT=$PWD timeout 90 $N .dev/bundle/events.mjs --rounds 9 > "$OUT/events.jsonl" 2>&1
+ARCHSIM_ROOT=$PWD timeout 90 $N .dev/bundle/events.mjs --rounds 5 --processes 2 > "$OUT/events.jsonl" 2>&1
 log "events exit $?"
 timeout 80 $N .dev/bundle/crossbar-cpu.mjs --kernels simd-csa,native,native-one-copy --min-seconds 2 > "$OUT/crossbar-cpu.jsonl" 2>&1 ||
   timeout 40 $N .dev/bundle/crossbar-cpu.mjs --kernels simd-csa --min-seconds 2 >> "$OUT/crossbar-cpu.jsonl" 2>&1
