@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticModel } from '../src/model/synthetic.ts';
 import { saveModel } from '../src/model/io.ts';
+import { resolveKernels, type CpuKernelChoice } from '../src/func/cpu/native.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'archsim-e2e-'));
@@ -44,7 +45,14 @@ function timedWith(kernels: string, name: string, args: string[], extra: Record<
   const wall = (performance.now() - t0) / 1000;
   let peakMb: number | null = null;
   if (gnuTime && existsSync(join(dir, 'time.txt'))) peakMb = Number(readFileSync(join(dir, 'time.txt'), 'utf8').trim().split(/\s+/).pop()) / 1024;
-  console.log(JSON.stringify({ bench: 'e2e', name, wallSeconds: +wall.toFixed(2), peakRssMb: peakMb === null ? null : +peakMb.toFixed(0), exit: r.status, kernels, ...extra, date: new Date().toISOString() }));
+  // what the choice resolves to here (auto: the native AVX-512 kernels when the addon is built and the CPU has them, else WebAssembly)
+  let kernelsTaken: string;
+  try {
+    kernelsTaken = resolveKernels(kernels as CpuKernelChoice);
+  } catch (e) {
+    kernelsTaken = `unavailable: ${(e as Error).message}`;
+  }
+  console.log(JSON.stringify({ bench: 'e2e', name, wallSeconds: +wall.toFixed(2), peakRssMb: peakMb === null ? null : +peakMb.toFixed(0), exit: r.status, kernels, kernelsTaken, ...extra, date: new Date().toISOString() }));
   if (r.status !== 0) process.stderr.write(r.stderr);
 }
 
