@@ -12,7 +12,7 @@
  *    meanwhile.
  * Each engine runs in processes of its own (P per queue and workload, alternating calendar and heap,
  * R rounds each after one warm-up): an engine that has also run the other queue in the same process
- * calls it through polymorphic call sites, which costs about 6 % more instructions per event than
+ * calls it through polymorphic call sites, which costs about 9 % more instructions per event than
  * `archsim`, which only ever runs the calendar queue. The runs must be identical across queues.
  * Usage: node --import tsx/esm bench/events.ts [--images N (32)] [--rounds R (5)] [--processes P (2)]
  */
