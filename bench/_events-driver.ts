@@ -6,10 +6,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { loadArch } from '../src/arch/index.ts';
-import { mapModel } from '../src/map/index.ts';
 import { simulateChip } from '../src/sim/index.ts';
-import { syntheticModel } from '../src/model/synthetic.ts';
+import { vggTimingRun } from './_vgg-timing.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -23,9 +21,7 @@ if ((design !== 'adc' && design !== 'split') || !(Number.isInteger(images) && im
   process.exit(2);
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const arch = loadArch(join(root, 'arch-configs/tile64.json'));
-const m = mapModel(arch, syntheticModel('cifar10-vgg', design === 'adc' ? null : arch.tile.array.rows), design);
-if (!m.ok) throw new Error(m.reason);
+const { arch, mapping: m } = vggTimingRun(root, design);
 simulateChip(arch, m, { images: 4 });
 let events = 0;
 for (let r = 0; r < rounds; r++) events = simulateChip(arch, m, { images }).events;

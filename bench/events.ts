@@ -19,10 +19,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { loadArch } from '../src/arch/index.ts';
-import { mapModel } from '../src/map/index.ts';
 import { simulateChip, Engine, Priority } from '../src/sim/index.ts';
-import { syntheticModel } from '../src/model/synthetic.ts';
+import { vggTimingRun } from './_vgg-timing.ts';
 import { cpuTicks, stealShare, ticksBetween } from './_steal.ts';
 
 const root = process.env.ARCHSIM_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,10 +108,7 @@ function child(workload: Workload, queue: Queue): void {
     console.log(JSON.stringify({ times, events, digest: String(events) }));
     return;
   }
-  const arch = loadArch(join(root, 'arch-configs/tile64.json'));
-  const model = syntheticModel('cifar10-vgg', workload === 'adc' ? null : arch.tile.array.rows);
-  const m = mapModel(arch, model, workload);
-  if (!m.ok) throw new Error(m.reason);
+  const { arch, mapping: m } = vggTimingRun(root, workload);
   simulateChip(arch, m, { images: 4, eventQueue: queue }); // warm-up
   simulateChip(arch, m, { images: 4, eventQueue: queue });
   const times: number[] = [];

@@ -32,33 +32,47 @@ const grown = <T extends Float64Array | Int32Array>(a: T, n: number): T => {
 };
 
 /**
- * Event slots: key (time * 4 + priority) per slot, and kind and payload words a, b, c at
- * ev[4s .. 4s + 3], recycled through a free list; subclasses order the slots.
+ * The plain binary heap: the calendar queue's oracle in the tests and its baseline in
+ * bench/events.ts. Any push order is allowed. Events live in recycled slots: the key
+ * (time * 4 + priority) per slot, and kind and payload words a, b, c at ev[4s .. 4s + 3], recycled
+ * through a free list; the heap orders the slots.
  */
-abstract class SlotStore {
-  protected keyOf: Float64Array;
-  protected ev: Int32Array;
+export class HeapEventQueue {
+  private keyOf: Float64Array;
+  private ev: Int32Array;
   private free: Int32Array;
   private freeTop: number;
-  protected cap: number;
+  private cap: number;
+  // heap-ordered keys (time*4 + priority, insertion sequence) and the payload slot of each entry
+  private hKey: Float64Array;
+  private hSeq: Float64Array;
+  private hSlot: Int32Array;
+  private size = 0;
+  private seq = 0;
 
-  constructor(initial: number) {
+  constructor(initial = 1024) {
     this.cap = initial;
     this.keyOf = new Float64Array(initial);
     this.ev = new Int32Array(4 * initial);
     this.free = new Int32Array(initial);
     for (let i = 0; i < initial; i++) this.free[i] = initial - 1 - i;
     this.freeTop = initial;
+    this.hKey = new Float64Array(initial);
+    this.hSeq = new Float64Array(initial);
+    this.hSlot = new Int32Array(initial);
   }
 
-  /** the subclass's own per-slot (or per-entry) arrays, grown to n */
-  protected abstract growOrder(n: number): void;
+  get length(): number {
+    return this.size;
+  }
 
   private grow(): void {
     const n = this.cap * 2;
     this.keyOf = grown(this.keyOf, n);
     this.ev = grown(this.ev, 4 * n);
-    this.growOrder(n);
+    this.hKey = grown(this.hKey, n);
+    this.hSeq = grown(this.hSeq, n);
+    this.hSlot = grown(this.hSlot, n);
     const f = new Int32Array(n);
     for (let i = n - 1; i >= this.cap; i--) f[this.freeTop++] = i;
     this.free = f;
@@ -66,7 +80,7 @@ abstract class SlotStore {
   }
 
   /** A free slot holding the event's key and payload. */
-  protected alloc(key: number, kind: number, a: number, b: number, c: number): number {
+  private alloc(key: number, kind: number, a: number, b: number, c: number): number {
     if (this.freeTop === 0) this.grow();
     const s = this.free[--this.freeTop]!;
     this.keyOf[s] = key;
@@ -79,7 +93,7 @@ abstract class SlotStore {
     return s;
   }
 
-  protected release(s: number): void {
+  private release(s: number): void {
     this.free[this.freeTop++] = s;
   }
 
@@ -98,36 +112,6 @@ abstract class SlotStore {
   }
   c(s: number): number {
     return this.ev[(s << 2) + 3]!;
-  }
-}
-
-/**
- * The plain binary heap: the calendar queue's oracle in the tests and its baseline in
- * bench/events.ts. Any push order is allowed.
- */
-export class HeapEventQueue extends SlotStore {
-  // heap-ordered keys (time*4 + priority, insertion sequence) and the payload slot of each entry
-  private hKey: Float64Array;
-  private hSeq: Float64Array;
-  private hSlot: Int32Array;
-  private size = 0;
-  private seq = 0;
-
-  constructor(initial = 1024) {
-    super(initial);
-    this.hKey = new Float64Array(initial);
-    this.hSeq = new Float64Array(initial);
-    this.hSlot = new Int32Array(initial);
-  }
-
-  get length(): number {
-    return this.size;
-  }
-
-  protected growOrder(n: number): void {
-    this.hKey = grown(this.hKey, n);
-    this.hSeq = grown(this.hSeq, n);
-    this.hSlot = grown(this.hSlot, n);
   }
 
   /** Schedules an event; `time` must be an integer tick count. */
