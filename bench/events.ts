@@ -168,7 +168,6 @@ for (const workload of ['hold', 'adc', 'split'] as const) {
   const rate = (q: Queue) => (events / Math.min(...times[q])) * 1000;
   const medianRate = (q: Queue) => (events / median(times[q])) * 1000;
   const common = {
-    bench: 'events',
     events,
     queue: 'calendar',
     eventsPerSec: Math.round(rate('calendar')),
@@ -186,9 +185,9 @@ for (const workload of ['hold', 'adc', 'split'] as const) {
     heapRoundsMs: times.heap.map((t) => +t.toFixed(1)),
     stealShare: steal === null ? null : +steal.toFixed(4),
   };
-  if (workload === 'hold') console.log(JSON.stringify({ workload: 'synthetic-hold', pending: 10000, ...common }));
+  if (workload === 'hold') console.log(JSON.stringify({ bench: 'events', workload: 'synthetic-hold', pending: 10000, ...common }));
   else {
     const ms = Math.min(...times.calendar);
-    console.log(JSON.stringify({ workload: 'cifar10-vgg-timing', arch: 'tile64', design: workload, images, ...common, ms: +ms.toFixed(1), simulatedImagesPerSec: +((images / ms) * 1000).toFixed(1), chipThroughputIps: Math.round(got.calendar!.throughputIps!) }));
+    console.log(JSON.stringify({ bench: 'events', workload: 'cifar10-vgg-timing', arch: 'tile64', design: workload, images, ...common, ms: +ms.toFixed(1), simulatedImagesPerSec: +((images / ms) * 1000).toFixed(1), chipThroughputIps: Math.round(got.calendar!.throughputIps!) }));
   }
 }
