@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 6, target 3 on a lent GPU machine's host CPU (idle and not shared, unlike the 2-core VMs): the
+# Issue 6, target 3 on a lent GPU machine's host CPU (16 cores; not necessarily quieter than the 2-core
+# VMs: on 2026-11-27 11:28 UTC one bundle's medians there differed by up to 1.9x between runs): the
 # event-engine benchmark (bench/events.ts, esbuild bundle .dev/bundle/events.mjs from
 # scripts/device-bundle.sh) and, alternating with it, any other bundles of it found as
 # .dev/events-*.mjs (earlier engines, built from a worktree of an older commit, for a same-host
