@@ -17,8 +17,9 @@ export function inputError(file: string | undefined, path: string, message: stri
 }
 
 /**
- * This machine cannot do what was asked correctly (exit 3): a GPU whose results differ from the
- * reference engine's in the self-check (src/func/selfcheck.ts). Not bad input, not an archsim
+ * This machine cannot do what was asked correctly (exit 3): a GPU, or native CPU kernels asked for by
+ * ARCHSIM_CPU_KERNELS, whose results differ from the reference engine's in the self-check
+ * (src/func/selfcheck.ts). Not bad input, not an archsim
  * bug that a stack trace would locate; the message says what to use instead.
  */
 export class EnvironmentError extends Error {

@@ -1,14 +1,15 @@
 /**
  * `archsim doctor`: what this machine offers archsim — the GPU adapter Dawn finds (backend,
  * description, limits, features) and whether it passes the bit-exact self-check
- * (src/func/selfcheck.ts), whether the fast CPU path can run, and which backend `--backend auto`
- * would take. Exits 0 even without a GPU, saying how to get one.
+ * (src/func/selfcheck.ts), whether the fast CPU path can run and which kernels it takes (the native
+ * ones after the same self-check), and which backend `--backend auto` would take. Exits 0 even
+ * without a GPU, saying how to get one.
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { Command } from 'commander';
 import { GPU_HINT } from '../func/select.ts';
 import { selfCheck, summariseFailures, type SelfCheckResult } from '../func/selfcheck.ts';
-import { addonPath, loadAddon } from '../func/cpu/native.ts';
+import { addonPath, kernelsFromEnv, loadAddon, resolveKernels } from '../func/cpu/native.ts';
 import { VERSION } from '../version.ts';
 
 /** A module using one SIMD instruction (i8x16.popcnt): validates only where SIMD exists. */
@@ -62,6 +63,28 @@ export function registerDoctor(program: Command): void {
       }
       await releaseGpu();
       const cpu = cpuInfo();
+      // the native kernels against the reference (what run/sweep/eval check before using them)
+      let cpuCheck: SelfCheckResult | null = null;
+      let cpuCheckError: string | null = null;
+      let cpuKernels: string;
+      try {
+        cpuKernels = resolveKernels(kernelsFromEnv() ?? 'auto');
+      } catch (e) {
+        cpuKernels = 'wasm';
+        cpuCheckError = (e as Error)?.message ?? String(e);
+      }
+      if (cpuKernels !== 'wasm') {
+        const { createCpuEngine } = await import('../func/cpu/engine.ts');
+        const engine = createCpuEngine({ workers: 1 });
+        try {
+          cpuCheck = await selfCheck(engine);
+        } catch (e) {
+          cpuCheckError = (e as Error)?.message ?? String(e);
+        } finally {
+          await engine.dispose();
+        }
+      }
+      const cpuSelfCheck = cpuCheck ? { kernels: cpuKernels, ok: cpuCheck.ok, comparisons: cpuCheck.comparisons, seconds: cpuCheck.seconds, failures: cpuCheck.failures } : cpuCheckError ? { kernels: cpuKernels, ok: false, error: cpuCheckError } : null;
       const adapter = gpu.adapter;
       const trusted = check?.ok === true;
       const backend = adapter && !adapter.isSoftware && trusted ? 'gpu' : 'cpu';
@@ -73,7 +96,7 @@ export function registerDoctor(program: Command): void {
             : `hardware adapter ${adapter.description || adapter.device} failed the bit-exact self-check; the CPU fast path is used`
         : 'no GPU adapter found';
       const gpuSelfCheck = check ? { ok: check.ok, comparisons: check.comparisons, seconds: check.seconds, failures: check.failures } : checkError ? { ok: false, error: checkError } : null;
-      const doc = { archsimVersion: VERSION, node: process.version, backend, backendReason: why, adapter, gpuSelfCheck, gpuAttempts: gpu.attempts, cpu, hint: adapter ? null : GPU_HINT };
+      const doc = { archsimVersion: VERSION, node: process.version, backend, backendReason: why, adapter, gpuSelfCheck, gpuAttempts: gpu.attempts, cpu, cpuSelfCheck, hint: adapter ? null : GPU_HINT };
       if (opts.json) {
         process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
         return;
@@ -106,6 +129,17 @@ export function registerDoctor(program: Command): void {
           !nat.built ? 'not built (npm run build:native; needs gcc): the WebAssembly kernels run' : nat.avx512 ? 'built, AVX-512 VPOPCNTDQ: used by --backend cpu/auto' : 'built, but this CPU lacks AVX-512 VPOPCNTDQ: the WebAssembly kernels run'
         }`,
       );
+      if (cpuCheck || cpuCheckError) {
+        lines.push(
+          `  native kernels' bit-exact self-check: ${
+            cpuCheck
+              ? cpuCheck.ok
+                ? `passed (${cpuCheck.comparisons} comparisons with the reference engine, ${cpuCheck.seconds.toFixed(2)} s)`
+                : `FAILED: ${summariseFailures(cpuCheck)}; --backend cpu/auto take the WebAssembly kernels`
+              : `could not run: ${cpuCheckError}`
+          }`,
+        );
+      }
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

@@ -1,7 +1,8 @@
 /**
  * The archsim command line. Commands register themselves on one commander program; errors are
  * mapped to exit codes here, once: 2 for bad input (InputError, unknown option, bad value),
- * 3 when this machine cannot do it correctly (EnvironmentError: a GPU that fails the self-check),
+ * 3 when this machine cannot do it correctly (EnvironmentError: a GPU, or native CPU kernels asked for,
+ * that fail the self-check),
  * 1 for anything internal. No stack trace unless --debug.
  */
 import { Command, CommanderError } from 'commander';

@@ -1,6 +1,7 @@
 /**
  * Known-answer self-check of an evaluation engine against the reference engine (the oracle), for
- * the paths CI cannot run: a hardware GPU and its driver. A subset of the shared backend cases
+ * the paths CI cannot run: a hardware GPU and its driver, and the native CPU kernels compiled by
+ * the machine's own gcc. A subset of the shared backend cases
  * (src/func/cases.ts) covering every kernel of the WGSL path — dense and conv input layers, dense
  * and conv binary layers with groups, padding, stride and both pooling directions, fields of
  * several words per group, sense and ADC read-outs, a classifier wider than one word — evaluated
@@ -8,7 +9,8 @@
  *
  * Why: on an NVIDIA H200 (Vulkan, driver 580.159) one WGSL kernel kept loop-local arrays across
  * iterations and every model came out wrong, while the software GPU that CI tests on was right
- * (bench/RESULTS.md, 2026-11-27). `selectEngine` runs this check before a GPU engine is used.
+ * (bench/RESULTS.md, 2026-11-27). `selectEngine` runs this check before a GPU engine, or a CPU engine on
+ * native kernels, is used.
  */
 import { CASES, buildCase, type Case } from './cases.ts';
 import { evaluateReference } from './reference.ts';
