@@ -72,7 +72,7 @@ const KERNEL_NAMES = { avx512: 'native AVX-512 kernels', generic: 'native portab
  * The fast CPU path's engine, its native kernels checked (unless ARCHSIM_CPU_SELFCHECK=0), and the
  * note for the reason line (the kernels, and the check's outcome).
  */
-async function checkedCpuEngine(opts: SelectOptions): Promise<{ engine: CpuEngine; note: string }> {
+export async function checkedCpuEngine(opts: SelectOptions): Promise<{ engine: CpuEngine; note: string }> {
   const v = process.env.ARCHSIM_CPU_SELFCHECK;
   if (v !== undefined && v !== '0' && v !== '1') throw new InputError(`ARCHSIM_CPU_SELFCHECK=${v}: expected 0 (skip the native kernels' self-check) or 1 (run it; the default)`);
   const { createCpuEngine } = await import('./cpu/engine.ts');

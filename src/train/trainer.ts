@@ -9,7 +9,7 @@ import { dirname, relative, resolve, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { loadDataset } from '../data/index.ts';
 import { takeFirst, type Dataset } from '../data/types.ts';
-import { createCpuEngine } from '../func/cpu/engine.ts';
+import { checkedCpuEngine } from '../func/select.ts';
 import { saveModel } from '../model/io.ts';
 import type { Model } from '../model/types.ts';
 import { Adam } from './adam.ts';
@@ -368,11 +368,12 @@ export async function exportAndCheck(
       final: last ?? null,
     },
   });
-  run.progress.log(`exported; evaluating ${testSet.count} test images with archsim's fast CPU engine (bit-exact with the reference engine)`);
-  const t0 = Date.now();
   // One worker: training runs one process per core. The CPU engine is held bit-exact with the
-  // reference oracle by the shared backend suite (test/func).
-  const engine = createCpuEngine({ workers: 1 });
+  // reference oracle by the shared backend suite (test/func), and its native kernels, compiled on
+  // this machine, by the self-check before use.
+  const { engine, note } = await checkedCpuEngine({ workers: 1 });
+  run.progress.log(`exported; evaluating ${testSet.count} test images with archsim's fast CPU engine (${note})`);
+  const t0 = Date.now();
   let res;
   try {
     res = await engine.evaluate(model, { count: testSet.count, pixels: testSet.pixels, labels: testSet.labels }, { readout: { kind: 'sense' } });
