@@ -6,12 +6,7 @@
 # synthetic-e2e-inputs.mjs, the native addon) and the node binary; no GPU libraries.
 #   run(command: "bash scripts/device-cpu-e2e.sh", timeout_s: 300,
 #       carry: [".dev/node.xz", ".dev/bundle", ".dev/package.json"])
-set -u
-T0=$(date +%s)
-log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/device.log"; }
-W=/tmp/w; mkdir -p $W/bin
-xz -dc .dev/node.xz > $W/bin/node; chmod +x $W/bin/node
-N=$W/bin/node
+. scripts/device-node.sh
 [ -f .dev/bundle/archsim_kernels.node ] && export ARCHSIM_NATIVE_ADDON=$PWD/.dev/bundle/archsim_kernels.node
 export CI=1
 log "node $($N --version), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo)"

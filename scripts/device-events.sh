@@ -8,12 +8,7 @@
 # the CPU's description.
 #   run(command: "bash scripts/device-events.sh", timeout_s: 420,
 #       carry: [".dev/node.xz", ".dev/bundle/events.mjs", ".dev/events-s7.mjs", ...])
-set -u
-T0=$(date +%s)
-log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/device.log"; }
-W=/tmp/w; mkdir -p $W/bin
-xz -dc .dev/node.xz > $W/bin/node; chmod +x $W/bin/node
-N=$W/bin/node
+. scripts/device-node.sh
 { lscpu; echo; uptime; } > "$OUT/cpu.txt" 2>&1
 log "node $($N --version), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo)"
 ROUNDS=${ROUNDS:-5}; PROCS=${PROCS:-2}; REPEAT=${REPEAT:-2}

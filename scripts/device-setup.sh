@@ -1,12 +1,10 @@
 # Sourced by the device scripts (scripts/device-gpu-bench.sh, scripts/device-gpu-verify.sh) on a
 # lent GPU machine: unpacks the Vulkan/EGL loaders carried in .gl, the node binary and dawn.node
-# carried xz-compressed, and the MNIST test set; sets log(), $W (work folder) and $N (node).
-set -u
-T0=$(date +%s)
-log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/device.log"; }
+# carried xz-compressed, and the MNIST test set; log(), $W (work folder) and $N (node) come from
+# scripts/device-node.sh.
+. scripts/device-node.sh
 for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-W=/tmp/w; mkdir -p $W/bin $W/mnist
-xz -dc .dev/node.xz > $W/bin/node; chmod +x $W/bin/node
+mkdir -p $W/mnist
 # the bundle stays in the tree: it reads the WGSL sources from ../../shaders
 xz -dc .dev/dawn.node.xz > .dev/bundle/node_modules/webgpu/dist/linux-x64/dawn.node
 for f in .dev/data/mnist/t10k-*.xz; do xz -dc "$f" > $W/mnist/$(basename "$f" .xz); done
@@ -16,4 +14,3 @@ export ARCHSIM_MNIST_DIR=$W/mnist CI=1
 if [ -z "$(ldconfig -p | grep libvulkan)" ]; then log "no libvulkan after unpacking .gl"; fi
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 log "setup done: $(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>&1)"
-N="$W/bin/node"
