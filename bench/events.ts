@@ -112,12 +112,13 @@ function child(workload: Workload, queue: Queue): void {
   simulateChip(arch, m, { images: 4, eventQueue: queue }); // warm-up
   simulateChip(arch, m, { images: 4, eventQueue: queue });
   const times: number[] = [];
-  let r = simulateChip(arch, m, { images: 1, eventQueue: queue });
+  let r: ReturnType<typeof simulateChip> | undefined;
   for (let k = 0; k < rounds; k++) {
     const t0 = performance.now();
     r = simulateChip(arch, m, { images, eventQueue: queue });
     times.push(performance.now() - t0);
   }
+  r = r!;
   console.log(JSON.stringify({ times, events: r.events, digest: JSON.stringify([r.events, r.imageTimes, r.makespanNs]), throughputIps: r.throughputIps }));
 }
 

@@ -9,7 +9,7 @@ import { availableParallelism, cpus } from 'node:os';
 import type { Command } from 'commander';
 import { GPU_HINT } from '../func/select.ts';
 import { selfCheck, summariseFailures, type SelfCheckResult } from '../func/selfcheck.ts';
-import { addonPath, kernelsFromEnv, loadAddon, resolveKernels } from '../func/cpu/native.ts';
+import { addonPath, loadAddon } from '../func/cpu/native.ts';
 import { VERSION } from '../version.ts';
 
 /** A module using one SIMD instruction (i8x16.popcnt): validates only where SIMD exists. */
@@ -66,23 +66,18 @@ export function registerDoctor(program: Command): void {
       // the native kernels against the reference (what run/sweep/eval check before using them)
       let cpuCheck: SelfCheckResult | null = null;
       let cpuCheckError: string | null = null;
-      let cpuKernels: string;
+      let cpuKernels = 'wasm';
       try {
-        cpuKernels = resolveKernels(kernelsFromEnv() ?? 'auto');
-      } catch (e) {
-        cpuKernels = 'wasm';
-        cpuCheckError = (e as Error)?.message ?? String(e);
-      }
-      if (cpuKernels !== 'wasm') {
         const { createCpuEngine } = await import('../func/cpu/engine.ts');
         const engine = createCpuEngine({ workers: 1 });
+        cpuKernels = engine.kernelIsa;
         try {
-          cpuCheck = await selfCheck(engine);
-        } catch (e) {
-          cpuCheckError = (e as Error)?.message ?? String(e);
+          if (cpuKernels !== 'wasm') cpuCheck = await selfCheck(engine);
         } finally {
           await engine.dispose();
         }
+      } catch (e) {
+        cpuCheckError = (e as Error)?.message ?? String(e);
       }
       const cpuSelfCheck = cpuCheck ? { kernels: cpuKernels, ok: cpuCheck.ok, comparisons: cpuCheck.comparisons, seconds: cpuCheck.seconds, failures: cpuCheck.failures } : cpuCheckError ? { kernels: cpuKernels, ok: false, error: cpuCheckError } : null;
       const adapter = gpu.adapter;

@@ -91,6 +91,27 @@ function bindGroupLayout(device: GPUDevice, spec: ProgramSpec, key: string): GPU
   });
 }
 
+/** The pipeline descriptor of a program (its shader module shared per device) and its bind group layout. */
+function pipelineDescriptor(device: GPUDevice, spec: ProgramSpec, key: string): { descriptor: GPUComputePipelineDescriptor; layout: GPUBindGroupLayout } {
+  const layout = bindGroupLayout(device, spec, key);
+  return {
+    layout,
+    descriptor: {
+      label: key,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module: shaderModule(device, spec.shader), entryPoint: spec.entryPoint ?? 'main', constants: spec.overrides },
+    },
+  };
+}
+
+/** Caches a compiled program for the device. */
+function remember(device: GPUDevice, compiled: CompiledProgram): CompiledProgram {
+  let cache = caches.get(device);
+  if (!cache) caches.set(device, (cache = new Map()));
+  cache.set(compiled.key, compiled);
+  return compiled;
+}
+
 const pendingCompiles = new WeakMap<GPUDevice, Map<string, Promise<CompiledProgram>>>();
 
 /**
@@ -106,21 +127,10 @@ export function compileAsync(device: GPUDevice, spec: ProgramSpec): Promise<Comp
   if (!pending) pendingCompiles.set(device, (pending = new Map()));
   let p = pending.get(key);
   if (!p) {
-    const module = shaderModule(device, spec.shader);
-    const layout = bindGroupLayout(device, spec, key);
+    const { descriptor, layout } = pipelineDescriptor(device, spec, key);
     p = device
-      .createComputePipelineAsync({
-        label: key,
-        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: spec.entryPoint ?? 'main', constants: spec.overrides },
-      })
-      .then((pipeline) => {
-        const compiled = { spec, key, pipeline, layout };
-        let cache = caches.get(device);
-        if (!cache) caches.set(device, (cache = new Map()));
-        cache.set(key, compiled);
-        return compiled;
-      })
+      .createComputePipelineAsync(descriptor)
+      .then((pipeline) => remember(device, { spec, key, pipeline, layout }))
       .finally(() => pending!.delete(key));
     pending.set(key, p);
   }
@@ -129,21 +139,11 @@ export function compileAsync(device: GPUDevice, spec: ProgramSpec): Promise<Comp
 
 /** Compiled pipeline for a program on a device, from the cache when it was compiled before. */
 export function compile(device: GPUDevice, spec: ProgramSpec): CompiledProgram {
-  let cache = caches.get(device);
-  if (!cache) caches.set(device, (cache = new Map()));
   const key = programKey(spec);
-  const hit = cache.get(key);
+  const hit = caches.get(device)?.get(key);
   if (hit) return hit;
-  const module = shaderModule(device, spec.shader);
-  const layout = bindGroupLayout(device, spec, key);
-  const pipeline = device.createComputePipeline({
-    label: key,
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: spec.entryPoint ?? 'main', constants: spec.overrides },
-  });
-  const compiled = { spec, key, pipeline, layout };
-  cache.set(key, compiled);
-  return compiled;
+  const { descriptor, layout } = pipelineDescriptor(device, spec, key);
+  return remember(device, { spec, key, pipeline: device.createComputePipeline(descriptor), layout });
 }
 
 /** Storage buffers a program binds (checked against maxStorageBuffersPerShaderStage). */

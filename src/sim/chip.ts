@@ -864,7 +864,7 @@ export function simulateChip(arch: ArchSpec, mapping: MappingOk, opts: TimingOpt
   for (const c of comps.values()) c.utilisation = makespan > 0 ? c.busyNs / (c.count * (makespan / 1000)) : 0;
   const components = [...comps.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 
-  const layers: LayerTiming[] = L.map((l, li) => {
+  const layers: LayerTiming[] = L.map((l) => {
     const pl = l.pl;
     const stage: Record<string, number> = {};
     if (l.digital) stage.digitalUnit = ((l.V / l.chunk) * l.chunkDur) / 1000;

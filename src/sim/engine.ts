@@ -289,15 +289,9 @@ export class EventQueue {
     this.evOff = NEXT + 2 * n;
     this.freeTop = cap;
     this.cap = n;
-    const key = new Float64Array(n);
-    key.set(this.key);
-    this.key = key;
-    const far = new Int32Array(n);
-    far.set(this.far);
-    this.far = far;
-    const seqOf = new Float64Array(n);
-    seqOf.set(this.seqOf);
-    this.seqOf = seqOf;
+    this.key = grown(this.key, n);
+    this.far = grown(this.far, n);
+    this.seqOf = grown(this.seqOf, n);
   }
 
   timeOf(s: number): number {

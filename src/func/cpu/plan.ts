@@ -547,10 +547,6 @@ function popcount32(v: number): number {
   return Math.imul(v, 0x01010101) >>> 24;
 }
 
-/**
- * Layouts of every layer of a model for one ADC row count (null: sense). Layers whose groups fit
- * in one block share the sense layout; the caller caches by key.
- */
 /** The arena bytes [start, end) each layer plan's tables occupy (every alloc is 64-aligned). */
 const regions = new WeakMap<LayerPlan, { start: number; end: number }>();
 
@@ -605,6 +601,10 @@ export function copyModelPlan(arena: Arena, plan: ModelPlan, copies: Map<LayerPl
   return { ...plan, layers };
 }
 
+/**
+ * Layouts of every layer of a model for one ADC row count (null: sense). Layers whose groups fit
+ * in one block share the sense layout; the caller caches by key.
+ */
 export function planModel(arena: Arena, model: Model, R: number | null, reuse?: Map<string, LayerPlan>, scalarMinBits = SCALAR_MIN_BITS, csaMinBits = CSA_MIN_BITS): ModelPlan {
   const layers: LayerPlan[] = [];
   let maxMapBytes = 0;
